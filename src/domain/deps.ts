@@ -1,0 +1,29 @@
+import type { BackgroundWork } from './background-work';
+import type { Clock } from './clock';
+import type { IdentityRepository } from './identity-repository';
+import type { PasswordHasher } from './password-hasher';
+
+export type MigrationMode = 'legacy' | 'import';
+
+/** The few log calls the domain makes; pino's logger satisfies it. */
+export interface DomainLogger {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/** Everything a use case needs, passed in by main.ts (or a test). */
+export interface DomainDeps {
+  readonly repository: IdentityRepository;
+  readonly hasher: PasswordHasher;
+  readonly clock: Clock;
+  readonly logger: DomainLogger;
+  readonly migration: {
+    readonly mode: MigrationMode;
+    /** How long after its mark a migrated user may still log in / be found here. */
+    readonly graceMs: number;
+  };
+  /** Rewrite weaker hashes to the current scrypt cost after a successful login. */
+  readonly rehashOnLogin: boolean;
+  /** Where work that outlives a request runs (hash upgrades); shutdown settles it. */
+  readonly background: BackgroundWork;
+}

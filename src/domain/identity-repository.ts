@@ -1,0 +1,61 @@
+import type { CallContext } from './call-context';
+import type { MigrationMark, NewUser, StoredPassword, StoredUser } from './user';
+
+/**
+ * The port every store adapter implements (sqlite, mssql), whatever schema profile it maps.
+ *
+ * Every method may also raise `unavailable` (store unreachable, pool exhausted, transient driver
+ * error after its retry) and `deadline_exceeded` (the call's deadline passed while querying); those
+ * never mean "not found" or "wrong password". Adapters translate driver errors in one function.
+ * Emails compare case-insensitively.
+ */
+export interface IdentityRepository {
+  /** The user with this email (case-insensitive), or null. */
+  findByEmail(email: string, ctx?: CallContext): Promise<StoredUser | null>;
+  /** The user with this username (as the profile compares them), or null. */
+  findByUsername(username: string, ctx?: CallContext): Promise<StoredUser | null>;
+  /** The user with this id, or null. */
+  findById(userId: string, ctx?: CallContext): Promise<StoredUser | null>;
+
+  /** Stores a new user and returns it with its new stable id. Raises `already_exists` (email or username taken). */
+  insert(user: NewUser, ctx?: CallContext): Promise<StoredUser>;
+
+  /**
+   * Replaces the user's password. With `expected`, only when the stored hash still equals
+   * `expected.hash` (compare-and-set, for rehash on login): returns false when it did not.
+   * Raises `not_found` when the user does not exist.
+   */
+  updatePassword(
+    userId: string,
+    password: StoredPassword,
+    expected?: StoredPassword,
+    ctx?: CallContext,
+  ): Promise<boolean>;
+
+  /** Sets the email-verified flag. Raises `not_found`. */
+  setEmailVerified(userId: string, verified: boolean, ctx?: CallContext): Promise<void>;
+
+  /** Changes the email and its verified flag. Raises `not_found`, `already_exists` (email taken by another user). */
+  changeEmail(userId: string, newEmail: string, verified: boolean, ctx?: CallContext): Promise<void>;
+
+  /** Deletes the user (and its migration mark). Raises `not_found`. */
+  delete(userId: string, ctx?: CallContext): Promise<void>;
+
+  /** The user's migration mark, or null when not migrated. */
+  getMigrationMark(userId: string, ctx?: CallContext): Promise<MigrationMark | null>;
+
+  /**
+   * Records that the user migrated. Idempotent and safe under concurrency: when a mark exists it is
+   * kept unchanged (the first time wins) and returned.
+   */
+  markMigrated(userId: string, at: Date, via: MigrationMark['via'], ctx?: CallContext): Promise<MigrationMark>;
+
+  /** Removes the user's mark; false when there was none. */
+  unmark(userId: string, ctx?: CallContext): Promise<boolean>;
+
+  /** Succeeds when the store answers a trivial query. Raises `unavailable`. */
+  ping(ctx?: CallContext): Promise<void>;
+
+  /** Releases connections and file handles. */
+  close(): Promise<void>;
+}

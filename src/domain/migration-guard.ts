@@ -1,0 +1,48 @@
+import type { CallContext } from './call-context';
+import type { DomainDeps } from './deps';
+import { IdentityError, toIdentityError } from './errors';
+import type { MigrationMark, StoredUser } from './user';
+
+export type GuardVerdict = 'present' | 'gone';
+
+/**
+ * In `import` mode, decides whether a user found in the legacy store still counts as present: a user
+ * whose mark is older than the grace window belongs to Auth0 now and must look absent here, so that a
+ * user deleted in Auth0 is never recreated from the legacy store.
+ */
+export async function migrationVerdict(deps: DomainDeps, user: StoredUser, ctx: CallContext): Promise<GuardVerdict> {
+  if (deps.migration.mode !== 'import') return 'present';
+  const mark = await deps.repository.getMigrationMark(user.userId, ctx);
+  if (!mark) return 'present';
+  const age = deps.clock.now().getTime() - mark.migratedAt.getTime();
+  return age > deps.migration.graceMs ? 'gone' : 'present';
+}
+
+/**
+ * Records the migration before the answer leaves. A mark that cannot be written fails the call with
+ * `unavailable`: answering without it would let a later deletion in Auth0 be undone.
+ */
+export async function markMigrated(
+  deps: DomainDeps,
+  user: StoredUser,
+  via: MigrationMark['via'],
+  ctx: CallContext,
+): Promise<void> {
+  if (deps.migration.mode !== 'import') return;
+  try {
+    await deps.repository.markMigrated(user.userId, deps.clock.now(), via, ctx);
+  } catch (error) {
+    const cause = toIdentityError(error);
+    if (cause.code === 'deadline_exceeded') throw cause;
+    throw new IdentityError('unavailable', 'could not record the migration mark', { cause });
+  }
+}
+
+/** In `import` mode, a marked user is owned by Auth0: changes here are refused. */
+export async function assertNotMigrated(deps: DomainDeps, user: StoredUser, ctx: CallContext): Promise<void> {
+  if (deps.migration.mode !== 'import') return;
+  const mark = await deps.repository.getMigrationMark(user.userId, ctx);
+  if (mark) {
+    throw new IdentityError('failed_precondition', 'user has migrated to Auth0; change it there');
+  }
+}

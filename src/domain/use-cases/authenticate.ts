@@ -1,0 +1,49 @@
+import { trace } from '@opentelemetry/api';
+import type { CallContext } from '../call-context';
+import type { DomainDeps } from '../deps';
+import { IdentityError } from '../errors';
+import { findByLogin } from '../find-user';
+import { markMigrated, migrationVerdict } from '../migration-guard';
+import { rehashInBackground } from '../rehash';
+import { publicUser, type User } from '../user';
+import { assertValid, checkLogin, checkPassword } from '../validation';
+
+export interface AuthenticateInput {
+  readonly login: string;
+  readonly password: string;
+}
+
+/** One answer for every kind of refusal, so callers cannot tell an unknown user from a wrong password. */
+export const INVALID_CREDENTIALS_MESSAGE = 'invalid credentials';
+
+function invalidCredentials(): IdentityError {
+  return new IdentityError('invalid_credentials', INVALID_CREDENTIALS_MESSAGE);
+}
+
+/**
+ * Checks a login and password. Unknown user, wrong password, a row the schema says may not log in,
+ * and (in import mode) a user migrated longer ago than the grace window all raise the same
+ * `invalid_credentials`, after the same amount of KDF work.
+ */
+export async function authenticate(deps: DomainDeps, input: AuthenticateInput, ctx: CallContext): Promise<User> {
+  assertValid(checkLogin('login', input.login), checkPassword('password', input.password));
+
+  const user = await findByLogin(deps, input.login, ctx);
+  if (!user) {
+    await deps.hasher.dummyVerify(input.password);
+    throw invalidCredentials();
+  }
+
+  const result = await deps.hasher.verify(input.password, user.password);
+  if (!result.match || !user.canLogin) throw invalidCredentials();
+
+  if ((await migrationVerdict(deps, user, ctx)) === 'gone') {
+    trace.getActiveSpan()?.setAttribute('identity.migrated', true);
+    throw invalidCredentials();
+  }
+  await markMigrated(deps, user, 'authenticate', ctx);
+  if (deps.migration.mode === 'import') trace.getActiveSpan()?.setAttribute('identity.migrated', true);
+
+  if (deps.rehashOnLogin && result.needsRehash) rehashInBackground(deps, user, input.password);
+  return publicUser(user);
+}
