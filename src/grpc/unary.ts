@@ -1,0 +1,67 @@
+import { type handleUnaryCall, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
+import type { CallContext } from '../domain/call-context';
+import { IdentityError, toIdentityError } from '../domain/errors';
+import type { Logger } from '../logger';
+import { toServiceError } from './status';
+
+/** Stands in for a request whose bytes did not decode (bad wire format, invalid UTF-8 in a string). */
+export const UNDECODABLE: unique symbol = Symbol('undecodable request');
+
+export interface UnaryOptions {
+  readonly logger: Logger;
+  /** Called once per finished call (metrics). */
+  readonly onCall?: (rpc: string, code: status, durationMs: number) => void;
+}
+
+function deadlineOf(call: ServerUnaryCall<unknown, unknown>): number | undefined {
+  const deadline = call.getDeadline();
+  if (deadline instanceof Date) return deadline.getTime();
+  return Number.isFinite(deadline) ? deadline : undefined;
+}
+
+/**
+ * Wraps a use-case call as a grpc-js unary handler: the call's deadline becomes the domain's
+ * deadline, every failure becomes exactly one status through toServiceError, and one log line
+ * records the RPC, its code and its duration (never the request).
+ */
+export function unary<Req, Res>(
+  options: UnaryOptions,
+  rpc: string,
+  handle: (request: Req, ctx: CallContext) => Promise<Res>,
+): handleUnaryCall<Req, Res> {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+    const started = performance.now();
+    const finish = (code: status, error?: IdentityError) => {
+      const durationMs = performance.now() - started;
+      options.onCall?.(rpc, code, durationMs);
+      const fields = { rpc, grpc_code: status[code], duration_ms: Math.round(durationMs * 10) / 10 };
+      if (error?.isFault) {
+        const cause = error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : undefined;
+        options.logger.error({ ...fields, outcome: error.code, cause }, 'rpc failed');
+      } else {
+        options.logger.info({ ...fields, outcome: error?.code ?? 'ok' }, 'rpc');
+      }
+    };
+    const request = call.request as Req | typeof UNDECODABLE;
+    if (request === UNDECODABLE) {
+      const error = IdentityError.invalidArgument([
+        { field: '*', description: 'request is not a valid message (bad encoding or invalid UTF-8)' },
+      ]);
+      finish(status.INVALID_ARGUMENT, error);
+      callback(toServiceError(error));
+      return;
+    }
+    handle(request, { deadline: deadlineOf(call as ServerUnaryCall<unknown, unknown>) }).then(
+      (response) => {
+        finish(status.OK);
+        callback(null, response);
+      },
+      (thrown: unknown) => {
+        const error = toIdentityError(thrown);
+        const serviceError = toServiceError(error);
+        finish(serviceError.code ?? status.UNKNOWN, error);
+        callback(serviceError);
+      },
+    );
+  };
+}
