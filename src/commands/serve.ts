@@ -1,0 +1,55 @@
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { startService } from '../main';
+import { type CommandIO, EXIT } from './command-io';
+
+/**
+ * `legacy-identity serve`: configured only by the environment. SIGTERM or SIGINT drain and exit 0;
+ * a bad configuration exits 2 with a message naming the key.
+ */
+export async function serveCommand(io: CommandIO, onStarted?: (info: StartedInfo) => void): Promise<number> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`configuration error: ${error.message}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  let running: Awaited<ReturnType<typeof startService>>;
+  try {
+    running = await startService(config, logger);
+  } catch (error) {
+    logger.fatal(
+      { event: 'startup_failed', err: error instanceof Error ? error.message : String(error) },
+      'could not start',
+    );
+    return EXIT.failure;
+  }
+  const info: StartedInfo = {
+    grpcAddress: running.grpc.address,
+    bridgeUrl: running.bridge
+      ? `${config.bridge?.https ? 'https' : 'http'}://${config.bridge?.addr.host}:${running.bridge.port}`
+      : null,
+  };
+  logger.info({ event: 'started', grpc: info.grpcAddress, bridge: info.bridgeUrl }, 'legacy-identity-adapter started');
+  onStarted?.(info);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ event: 'shutdown', signal }, 'draining');
+  const started = performance.now();
+  await running.close();
+  logger.info({ event: 'stopped', duration_ms: Math.round(performance.now() - started) }, 'stopped');
+  return EXIT.ok;
+}
+
+export interface StartedInfo {
+  readonly grpcAddress: string;
+  readonly bridgeUrl: string | null;
+}

@@ -1,0 +1,5 @@
+export {
+  HealthCheckRequest,
+  HealthCheckResponse_ServingStatus,
+  HealthClient,
+} from '../../gen/grpc/health/v1/health';
