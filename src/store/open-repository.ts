@@ -1,0 +1,42 @@
+import type { StoreConfig } from '../config';
+import type { CallContext } from '../domain/call-context';
+import type { Clock } from '../domain/clock';
+import type { DomainLogger } from '../domain/deps';
+import type { IdentityRepository } from '../domain/identity-repository';
+import { loadSchemaProfile } from './load-schema-profile';
+import type { SchemaProfile } from './schema-profile';
+import { openSqliteRepository } from './sqlite/open-sqlite-repository';
+
+/** The port plus what the command line needs of a store beyond the domain's use cases. */
+export interface StoreRepository extends IdentityRepository {
+  /** How many users the profile's tables hold. Raises `unavailable`. */
+  countUsers(ctx?: CallContext): Promise<number>;
+}
+
+export interface OpenRepositoryOptions {
+  /** A loaded profile, or a SCHEMA_PROFILE value (`config.schemaProfile`) to load with loadSchemaProfile. */
+  readonly profile: SchemaProfile | string;
+  readonly logger: DomainLogger;
+  readonly clock?: Clock;
+}
+
+/**
+ * The repository for `config.store`. An unknown or unsupported profile name raises an Error naming it. SQLite: the file must have been created by `legacy-identity
+ * db init` (raises IdentityError `unavailable` when it is missing or cannot be opened, an Error when
+ * its tables do not match the profile). mssql: not supported yet (an Error that says so, without
+ * echoing the connection string, which carries a password).
+ */
+export async function openRepository(store: StoreConfig, options: OpenRepositoryOptions): Promise<StoreRepository> {
+  const profile = typeof options.profile === 'string' ? loadSchemaProfile(options.profile) : options.profile;
+  const kind = store.kind;
+  switch (kind) {
+    case 'sqlite':
+      return openSqliteRepository(store.path, { ...options, profile });
+    case 'mssql':
+      throw new Error('STORE_URL: the mssql store is not yet supported in this version; use sqlite:<path>');
+    default: {
+      const unreachable: never = kind;
+      throw new Error(`unknown store kind ${String(unreachable)}`);
+    }
+  }
+}

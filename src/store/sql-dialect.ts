@@ -1,0 +1,21 @@
+import type { DialectName } from './schema-profile';
+
+/**
+ * The few places where SQLite and T-SQL spell the same statement differently. Statements are built
+ * from a schema profile through one of these, so a profile works on every store. Identifiers reach
+ * these functions only after validation (sql-identifier.ts); values only ever travel as parameters.
+ */
+export interface SqlDialect {
+  readonly name: DialectName;
+  /** Quotes a validated identifier, or each part of `schema.table`. */
+  quoteIdentifier(name: string): string;
+  /** The placeholder of a named parameter (`@email`). */
+  param(name: string): string;
+  /** `column = parameter`, ignoring letter case. */
+  equalsIgnoreCase(column: string, param: string): string;
+  /** `column = parameter`, comparing exact characters whatever the column's collation (hash compare-and-set). */
+  equalsExactly(column: string, param: string): string;
+}
+
+/** Parameter values as statements carry them; each adapter converts to its driver's types. */
+export type SqlValue = string | number | boolean | Date | null;

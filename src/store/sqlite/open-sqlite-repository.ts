@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import type { DatabaseSync } from 'node:sqlite';
+import { IdentityError } from '../../domain/errors';
+import { MIGRATION_MARKS_TABLE as MARKS } from '../migration-marks-table';
+import { mappedColumns, type SchemaProfile } from '../schema-profile';
+import { applySqliteSchema } from './init';
+import { type OpenSqliteOptions, openSqliteDatabase } from './open-sqlite-database';
+import { sqliteDialect } from './sqlite-dialect';
+import { SqliteRepository, type SqliteRepositoryOptions } from './sqlite-repository';
+import { translateSqliteError } from './translate-error';
+
+const q = sqliteDialect.quoteIdentifier;
+
+/**
+ * Opens the SQLite store at `path` for serving. The file and its tables must exist (made by
+ * `legacy-identity db init`): serving never creates or changes a schema, except for `:memory:`,
+ * which starts empty and is initialised in place. Raises IdentityError `unavailable` when the file
+ * is missing or cannot be opened, and an Error naming what is missing when the tables do not match
+ * the profile.
+ */
+export function openSqliteRepository(
+  path: string,
+  options: SqliteRepositoryOptions & OpenSqliteOptions,
+): SqliteRepository {
+  if (path !== ':memory:' && !existsSync(path)) {
+    throw new IdentityError(
+      'unavailable',
+      `SQLite store ${path} does not exist; create it with: legacy-identity db init`,
+    );
+  }
+  const db = openSqliteDatabase(path, options);
+  try {
+    if (path === ':memory:') applySqliteSchema(db, { profile: options.profile });
+    assertSchemaMatches(db, path, options.profile);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteRepository(db, options);
+}
+
+/** Prepares a query naming every mapped column, so a mismatch is reported at start-up, not per request. */
+function assertSchemaMatches(db: DatabaseSync, path: string, profile: SchemaProfile): void {
+  const checks = [
+    `SELECT ${mappedColumns(profile)
+      .map((c) => q(c.name))
+      .join(', ')} FROM ${q(profile.table)} WHERE 0 = 1`,
+    `SELECT ${[MARKS.userId, MARKS.migratedAt, MARKS.via].map((c) => q(c.name)).join(', ')} FROM ${q(MARKS.name)} WHERE 0 = 1`,
+  ];
+  for (const sql of checks) {
+    try {
+      db.prepare(sql);
+    } catch (error) {
+      const translated = translateSqliteError(error, db);
+      if (translated.code === 'unavailable') throw translated; // locked or unreadable, not a mismatch
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `SQLite store ${path} does not match schema profile ${profile.name} (${reason}); run legacy-identity db init or check SCHEMA_PROFILE`,
+      );
+    }
+  }
+}

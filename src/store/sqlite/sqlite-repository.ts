@@ -1,0 +1,250 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { type CallContext, NO_CONTEXT, remainingMs } from '../../domain/call-context';
+import { type Clock, systemClock } from '../../domain/clock';
+import type { DomainLogger } from '../../domain/deps';
+import { IdentityError } from '../../domain/errors';
+import type { IdentityRepository } from '../../domain/identity-repository';
+import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../domain/user';
+import { MIGRATION_MARKS_TABLE as MARKS, MIGRATION_VIAS } from '../migration-marks-table';
+import type { SchemaProfile } from '../schema-profile';
+import type { SqlValue } from '../sql-dialect';
+import { decodeUserRow, type Row, toDate, toText } from '../user-row';
+import { type BoundStatement, type UserStatements, usersTableStatements } from '../users-table-statements';
+import { sqliteDialect } from './sqlite-dialect';
+import { translateSqliteError } from './translate-error';
+
+export interface SqliteRepositoryOptions {
+  readonly profile: SchemaProfile;
+  readonly logger: DomainLogger;
+  /** Timestamps written to CreatedAt / UpdatedAt; the system clock by default. */
+  readonly clock?: Clock;
+}
+
+const q = sqliteDialect.quoteIdentifier;
+const MARK_COLUMNS =
+  `${q(MARKS.userId.name)} AS ${q('userId')}, ${q(MARKS.migratedAt.name)} AS ${q('migratedAt')}, ` +
+  `${q(MARKS.via.name)} AS ${q('via')}`;
+const SQL = {
+  insertMark:
+    `INSERT INTO ${q(MARKS.name)} (${q(MARKS.userId.name)}, ${q(MARKS.migratedAt.name)}, ${q(MARKS.via.name)}) ` +
+    `VALUES (@userId, @migratedAt, @via) ON CONFLICT (${q(MARKS.userId.name)}) DO NOTHING`,
+  getMark: `SELECT ${MARK_COLUMNS} FROM ${q(MARKS.name)} WHERE ${q(MARKS.userId.name)} = @userId`,
+  deleteMark: `DELETE FROM ${q(MARKS.name)} WHERE ${q(MARKS.userId.name)} = @userId`,
+  ping: 'SELECT 1 AS ok',
+} as const;
+
+/**
+ * IdentityRepository on node:sqlite for any one-table schema profile. node:sqlite is synchronous:
+ * each call runs to completion within one turn of the event loop, so a call's statements never
+ * interleave with another call's in this process; multi-statement writes still run in a
+ * `BEGIN IMMEDIATE` transaction so other processes (the CLI) see all or nothing.
+ *
+ * A deadline is checked before the query starts; a running SQLite statement cannot be interrupted,
+ * and the busy timeout set when the database was opened bounds how long one waits for a lock.
+ */
+export class SqliteRepository implements IdentityRepository {
+  readonly #db: DatabaseSync;
+  readonly #statements: UserStatements;
+  readonly #logger: DomainLogger;
+  readonly #clock: Clock;
+  readonly #prepared = new Map<string, StatementSync>();
+
+  /** Takes an open database whose schema matches the profile (see openSqliteRepository). */
+  constructor(db: DatabaseSync, options: SqliteRepositoryOptions) {
+    this.#db = db;
+    this.#statements = usersTableStatements(options.profile, sqliteDialect);
+    this.#logger = options.logger;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  findByEmail(email: string, ctx?: CallContext): Promise<StoredUser | null> {
+    return this.#call(ctx, () => this.#findUser(this.#statements.findByEmail(email)));
+  }
+
+  findByUsername(username: string, ctx?: CallContext): Promise<StoredUser | null> {
+    return this.#call(ctx, () => {
+      const statement = this.#statements.findByUsername(username);
+      return statement ? this.#findUser(statement) : null;
+    });
+  }
+
+  findById(userId: string, ctx?: CallContext): Promise<StoredUser | null> {
+    return this.#call(ctx, () => this.#findUser(this.#statements.findById(userId)));
+  }
+
+  insert(user: NewUser, ctx?: CallContext): Promise<StoredUser> {
+    return this.#call(ctx, () => {
+      const userId = this.#statements.newUserId();
+      this.#write(this.#statements.insert(userId, user, this.#clock.now()));
+      const stored = this.#findUser(this.#statements.findById(userId));
+      if (!stored) throw new IdentityError('internal', 'inserted user could not be read back');
+      return stored;
+    });
+  }
+
+  updatePassword(
+    userId: string,
+    password: StoredPassword,
+    expected?: StoredPassword,
+    ctx?: CallContext,
+  ): Promise<boolean> {
+    return this.#call(ctx, () => {
+      const changed = this.#write(this.#statements.updatePassword(userId, password, expected, this.#clock.now()));
+      if (changed > 0) return true;
+      this.#requireUser(userId);
+      return false; // the user exists, so only the compare-and-set can have lost
+    });
+  }
+
+  setEmailVerified(userId: string, verified: boolean, ctx?: CallContext): Promise<void> {
+    return this.#call(ctx, () => {
+      const changed = this.#write(this.#statements.setEmailVerified(userId, verified, this.#clock.now()));
+      if (changed === 0) throw notFound();
+    });
+  }
+
+  changeEmail(userId: string, newEmail: string, verified: boolean, ctx?: CallContext): Promise<void> {
+    return this.#call(ctx, () => {
+      const changed = this.#write(this.#statements.changeEmail(userId, newEmail, verified, this.#clock.now()));
+      if (changed === 0) throw notFound();
+    });
+  }
+
+  delete(userId: string, ctx?: CallContext): Promise<void> {
+    return this.#call(ctx, () =>
+      this.#transaction(() => {
+        // Throwing inside the transaction rolls it back, so a missing user deletes nothing.
+        if (this.#runAll(this.#statements.deleteUser(userId)) === 0) throw notFound();
+        this.#prepare(SQL.deleteMark).run({ userId });
+      }),
+    );
+  }
+
+  getMigrationMark(userId: string, ctx?: CallContext): Promise<MigrationMark | null> {
+    return this.#call(ctx, () => this.#readMark(userId));
+  }
+
+  markMigrated(userId: string, at: Date, via: MigrationMark['via'], ctx?: CallContext): Promise<MigrationMark> {
+    return this.#call(ctx, () => {
+      // Insert-if-absent then read back: under any race the first mark wins and every caller sees it.
+      this.#prepare(SQL.insertMark).run({ userId, migratedAt: at.toISOString(), via });
+      const mark = this.#readMark(userId);
+      if (!mark) throw new IdentityError('internal', 'migration mark could not be read back');
+      return mark;
+    });
+  }
+
+  unmark(userId: string, ctx?: CallContext): Promise<boolean> {
+    return this.#call(ctx, () => Number(this.#prepare(SQL.deleteMark).run({ userId }).changes) > 0);
+  }
+
+  ping(ctx?: CallContext): Promise<void> {
+    return this.#call(ctx, () => {
+      this.#prepare(SQL.ping).get();
+    });
+  }
+
+  /** How many users the profile's table holds (seeding only fills an empty store). */
+  countUsers(ctx?: CallContext): Promise<number> {
+    return this.#call(ctx, () => Number(this.#get(this.#statements.countUsers())?.count ?? 0));
+  }
+
+  /** Closes the database; later calls raise `unavailable`. Safe to call twice. */
+  async close(): Promise<void> {
+    this.#prepared.clear();
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  /** Runs one call: deadline first, then the work, with every failure translated in one place. */
+  async #call<T>(ctx: CallContext | undefined, work: () => T): Promise<T> {
+    if (remainingMs(ctx ?? NO_CONTEXT) === 0) {
+      throw new IdentityError('deadline_exceeded', 'the deadline passed before the store was queried');
+    }
+    try {
+      return work();
+    } catch (error) {
+      throw translateSqliteError(error, this.#db);
+    }
+  }
+
+  #prepare(sql: string): StatementSync {
+    let statement = this.#prepared.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#prepared.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #get(statement: BoundStatement): Row | undefined {
+    return this.#prepare(statement.sql).get(toSqliteParams(statement)) as Row | undefined;
+  }
+
+  #findUser(statement: BoundStatement): StoredUser | null {
+    const row = this.#get(statement);
+    if (!row) return null;
+    const { user, unreadable } = decodeUserRow(row);
+    if (unreadable.length > 0) {
+      this.#logger.warn(
+        { event: 'store_row_unreadable', user_id: user.userId, fields: unreadable },
+        'stored metadata is not a JSON object; treated as absent',
+      );
+    }
+    return user;
+  }
+
+  #requireUser(userId: string): void {
+    if (!this.#get(this.#statements.exists(userId))) throw notFound();
+  }
+
+  /** Runs a profile write; the last statement's affected rows are the result. */
+  #write(statements: readonly BoundStatement[]): number {
+    return statements.length === 1 ? this.#runAll(statements) : this.#transaction(() => this.#runAll(statements));
+  }
+
+  #runAll(statements: readonly BoundStatement[]): number {
+    let changes = 0;
+    for (const statement of statements) {
+      changes = Number(this.#prepare(statement.sql).run(toSqliteParams(statement)).changes);
+    }
+    return changes;
+  }
+
+  #transaction<T>(work: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.#db.isOpen && this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  #readMark(userId: string): MigrationMark | null {
+    const row = this.#prepare(SQL.getMark).get({ userId }) as Row | undefined;
+    if (!row) return null;
+    const migratedAt = toDate(row.migratedAt);
+    const via = MIGRATION_VIAS.find((v) => v === row.via);
+    if (!migratedAt || !via) throw new IdentityError('internal', 'unreadable migration mark');
+    return { userId: toText(row.userId) ?? userId, migratedAt, via };
+  }
+}
+
+function notFound(): IdentityError {
+  return new IdentityError('not_found', 'user not found');
+}
+
+/** Booleans become 0/1 and instants ISO-8601 text, as the SQLite DDL stores them. */
+function toSqliteValue(value: SqlValue): SQLInputValue {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return value.toISOString();
+  return value;
+}
+
+function toSqliteParams(statement: BoundStatement): Record<string, SQLInputValue> {
+  const params: Record<string, SQLInputValue> = {};
+  for (const [name, param] of Object.entries(statement.params)) params[name] = toSqliteValue(param.value);
+  return params;
+}

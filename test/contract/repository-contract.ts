@@ -1,0 +1,435 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { IdentityError, type IdentityErrorCode } from '../../src/domain/errors';
+import type { IdentityRepository } from '../../src/domain/identity-repository';
+import type { NewUser, StoredUser } from '../../src/domain/user';
+
+/** One opened store for one test. */
+export interface RepositoryHandle {
+  readonly repository: IdentityRepository;
+  /** Closes the current repository and releases the store (temp files, schema). */
+  close(): Promise<void>;
+  /**
+   * For adapters that persist: closes the repository and opens the same store again, returning
+   * the new one (which `close` then closes). Persistence tests are skipped without it.
+   */
+  reopen?(): Promise<IdentityRepository>;
+}
+
+/**
+ * What the schema profile under test can hold. Profiles differ (ASP.NET Identity has no metadata
+ * columns); tests of a missing capability are reported as pending, never silently passed.
+ */
+export interface ContractOptions {
+  /** The profile stores user_metadata and app_metadata (default true). */
+  readonly metadata?: boolean;
+  /** The profile has an optional, unique user name (default true). */
+  readonly usernames?: boolean;
+}
+
+/**
+ * The contract every IdentityRepository adapter passes (sqlite, the in-memory fake, mssql over TDS
+ * and over a real SQL Server). It assumes nothing about the store beyond the port: ids are opaque
+ * strings, and every test uses emails and user names of its own, so a shared, non-empty database
+ * works too.
+ */
+export function describeRepositoryContract(
+  name: string,
+  open: () => Promise<RepositoryHandle>,
+  options: ContractOptions = {},
+): void {
+  const metadata = options.metadata ?? true;
+  const usernames = options.usernames ?? true;
+  const itWithUsernames = usernames ? it : it.skip;
+  describe(`IdentityRepository contract: ${name}`, () => {
+    let handle: RepositoryHandle;
+    let repo: IdentityRepository;
+    let tag: string;
+    // Unique per test, so a shared database never collides with an earlier run.
+    const email = (local: string) => `${local}-${tag}@example.com`;
+    const username = (base: string) => `${base}_${tag}`;
+    // Fields the profile cannot hold are left out rather than silently dropped by the store.
+    const newUser = (overrides: Partial<NewUser> = {}): NewUser => {
+      const { username: name, userMetadata, appMetadata, ...rest } = overrides;
+      return {
+        email: email('user'),
+        password: { hash: 'hash-v1' },
+        emailVerified: false,
+        ...rest,
+        ...(usernames && name !== undefined ? { username: name } : {}),
+        ...(metadata && userMetadata !== undefined ? { userMetadata } : {}),
+        ...(metadata && appMetadata !== undefined ? { appMetadata } : {}),
+      };
+    };
+
+    beforeEach(async () => {
+      tag = randomUUID().slice(0, 8);
+      handle = await open();
+      repo = handle.repository;
+    });
+
+    afterEach(async () => {
+      await handle.close();
+    });
+
+    describe('insert and find', () => {
+      it('returns the new user with a non-empty id, found again by email, username and id', async () => {
+        const created = await repo.insert(
+          newUser({
+            email: email('alice'),
+            username: username('alice'),
+            emailVerified: true,
+            userMetadata: { plan: 'gold', nested: { list: [1, 'two', null], flag: true } },
+            appMetadata: { roles: ['admin'] },
+          }),
+        );
+        assert.equal(typeof created.userId, 'string');
+        assert.ok(created.userId.length > 0);
+        assert.equal(created.email, email('alice'));
+        assert.equal(created.username, usernames ? username('alice') : undefined);
+        assert.equal(created.emailVerified, true);
+        assert.equal(created.password.hash, 'hash-v1');
+        assert.equal(created.canLogin, true);
+        if (metadata) {
+          assert.deepEqual(created.userMetadata, { plan: 'gold', nested: { list: [1, 'two', null], flag: true } });
+          assert.deepEqual(created.appMetadata, { roles: ['admin'] });
+        }
+
+        const found = [await repo.findByEmail(email('alice')), await repo.findById(created.userId)];
+        if (usernames) found.push(await repo.findByUsername(username('alice')));
+        for (const user of found) {
+          assert.deepEqual(user && comparable(user), comparable(created));
+        }
+      });
+
+      it('gives every user its own id', async () => {
+        const a = await repo.insert(newUser({ email: email('a') }));
+        const b = await repo.insert(newUser({ email: email('b') }));
+        assert.notEqual(a.userId, b.userId);
+      });
+
+      it('finds an email in any letter case and keeps the case it was stored with', async () => {
+        const stored = `Mixed.Case-${tag}@Example.COM`;
+        const created = await repo.insert(newUser({ email: stored }));
+        for (const probe of [stored, stored.toLowerCase(), stored.toUpperCase()]) {
+          const found = await repo.findByEmail(probe);
+          assert.equal(found?.userId, created.userId, probe);
+          assert.equal(found?.email, stored);
+        }
+      });
+
+      itWithUsernames('finds a username in any letter case', async () => {
+        const created = await repo.insert(newUser({ username: username('Bob.Smith') }));
+        assert.equal((await repo.findByUsername(username('bob.smith')))?.userId, created.userId);
+        assert.equal((await repo.findByUsername(username('BOB.SMITH')))?.userId, created.userId);
+      });
+
+      it('answers null for an unknown email, username and id', async () => {
+        await repo.insert(newUser({ username: username('known') }));
+        assert.equal(await repo.findByEmail(email('nobody')), null);
+        assert.equal(await repo.findByUsername(username('nobody')), null);
+        assert.equal(await repo.findById(`missing-${tag}`), null);
+      });
+
+      it('leaves optional fields absent when not given', async () => {
+        const created = await repo.insert(newUser());
+        const found = await repo.findById(created.userId);
+        assert.ok(found);
+        assert.equal(found.username, undefined);
+        assert.equal(found.userMetadata, undefined);
+        assert.equal(found.appMetadata, undefined);
+        assert.equal(found.emailVerified, false);
+      });
+
+      it('stores unicode and SQL metacharacters verbatim and stays usable', async () => {
+        const hostile = `o'brien"; DROP TABLE Users;--${tag}@example.com`;
+        const unicodeName = `Zoë_名前_${tag}`;
+        const hostileMetadata = { quote: `it's "fine"; --`, emoji: '🔐', cjk: '東京' };
+        const created = await repo.insert(
+          newUser({ email: hostile, username: unicodeName, userMetadata: hostileMetadata }),
+        );
+        const byEmail = await repo.findByEmail(hostile);
+        assert.equal(byEmail?.userId, created.userId);
+        assert.equal(byEmail?.email, hostile);
+        if (usernames) assert.equal((await repo.findByUsername(unicodeName))?.username, unicodeName);
+        if (metadata) assert.deepEqual(byEmail?.userMetadata, hostileMetadata);
+        // The table is still there and still works.
+        const after = await repo.insert(newUser({ email: email('after') }));
+        assert.equal((await repo.findByEmail(email('after')))?.userId, after.userId);
+      });
+
+      it('keeps a password hash byte for byte (case, symbols, length)', async () => {
+        const hash = `$2b$10$AbCdEfGhIjKlMnOpQrStUuVvWwXxYyZz0123456789./+=${'x'.repeat(200)}`;
+        const created = await repo.insert(newUser({ password: { hash } }));
+        assert.equal((await repo.findById(created.userId))?.password.hash, hash);
+      });
+    });
+
+    describe('unique keys', () => {
+      it('refuses an email that differs only in letter case with already_exists, changing nothing', async () => {
+        const first = await repo.insert(newUser({ email: email('dup'), password: { hash: 'first' } }));
+        await rejectsWith(
+          repo.insert(newUser({ email: email('dup').toUpperCase(), password: { hash: 'second' } })),
+          'already_exists',
+        );
+        const found = await repo.findByEmail(email('dup'));
+        assert.equal(found?.userId, first.userId);
+        assert.equal(found?.password.hash, 'first');
+      });
+
+      itWithUsernames('refuses a taken username in any letter case with already_exists', async () => {
+        await repo.insert(newUser({ email: email('u1'), username: username('taken') }));
+        await rejectsWith(
+          repo.insert(newUser({ email: email('u2'), username: username('taken').toUpperCase() })),
+          'already_exists',
+        );
+        assert.equal(await repo.findByEmail(email('u2')), null);
+      });
+
+      itWithUsernames('allows any number of users without a username', async () => {
+        await repo.insert(newUser({ email: email('n1') }));
+        await repo.insert(newUser({ email: email('n2') }));
+        assert.ok(await repo.findByEmail(email('n2')));
+      });
+    });
+
+    describe('updatePassword', () => {
+      it('replaces the hash and returns true', async () => {
+        const user = await repo.insert(newUser());
+        assert.equal(await repo.updatePassword(user.userId, { hash: 'hash-v2' }), true);
+        assert.equal((await repo.findById(user.userId))?.password.hash, 'hash-v2');
+      });
+
+      it('raises not_found for an unknown user', async () => {
+        await rejectsWith(repo.updatePassword(`missing-${tag}`, { hash: 'x' }), 'not_found');
+      });
+
+      it('compare-and-set: wins while the stored hash is the expected one', async () => {
+        const user = await repo.insert(newUser());
+        assert.equal(await repo.updatePassword(user.userId, { hash: 'hash-v2' }, { hash: 'hash-v1' }), true);
+        assert.equal((await repo.findById(user.userId))?.password.hash, 'hash-v2');
+      });
+
+      it('compare-and-set: returns false and changes nothing when the hash moved on', async () => {
+        const user = await repo.insert(newUser());
+        await repo.updatePassword(user.userId, { hash: 'changed-by-admin' });
+        assert.equal(await repo.updatePassword(user.userId, { hash: 'rehash' }, { hash: 'hash-v1' }), false);
+        assert.equal((await repo.findById(user.userId))?.password.hash, 'changed-by-admin');
+      });
+
+      it('compare-and-set: compares the hash exactly, letter case included', async () => {
+        const user = await repo.insert(newUser({ password: { hash: 'AbC' } }));
+        assert.equal(await repo.updatePassword(user.userId, { hash: 'new' }, { hash: 'abc' }), false);
+        assert.equal((await repo.findById(user.userId))?.password.hash, 'AbC');
+      });
+
+      it('compare-and-set: raises not_found for an unknown user', async () => {
+        await rejectsWith(repo.updatePassword(`missing-${tag}`, { hash: 'x' }, { hash: 'y' }), 'not_found');
+      });
+
+      it('changes only that user', async () => {
+        const a = await repo.insert(newUser({ email: email('a') }));
+        const b = await repo.insert(newUser({ email: email('b') }));
+        await repo.updatePassword(a.userId, { hash: 'only-a' });
+        assert.equal((await repo.findById(b.userId))?.password.hash, 'hash-v1');
+      });
+    });
+
+    describe('setEmailVerified', () => {
+      it('sets and clears the flag', async () => {
+        const user = await repo.insert(newUser());
+        await repo.setEmailVerified(user.userId, true);
+        assert.equal((await repo.findByEmail(user.email))?.emailVerified, true);
+        await repo.setEmailVerified(user.userId, true); // already set: still fine
+        await repo.setEmailVerified(user.userId, false);
+        assert.equal((await repo.findByEmail(user.email))?.emailVerified, false);
+      });
+
+      it('raises not_found for an unknown user', async () => {
+        await rejectsWith(repo.setEmailVerified(`missing-${tag}`, true), 'not_found');
+      });
+    });
+
+    describe('changeEmail', () => {
+      it('moves the user to the new email with the given verified flag, keeping its id', async () => {
+        const user = await repo.insert(newUser({ email: email('old'), emailVerified: true }));
+        await repo.changeEmail(user.userId, email('new'), false);
+        assert.equal(await repo.findByEmail(email('old')), null);
+        const moved = await repo.findByEmail(email('new'));
+        assert.equal(moved?.userId, user.userId);
+        assert.equal(moved?.email, email('new'));
+        assert.equal(moved?.emailVerified, false);
+        await repo.changeEmail(user.userId, email('newer'), true);
+        assert.equal((await repo.findById(user.userId))?.emailVerified, true);
+      });
+
+      it('raises already_exists for an email another user holds (in any case), changing nothing', async () => {
+        const a = await repo.insert(newUser({ email: email('a'), emailVerified: true }));
+        await repo.insert(newUser({ email: email('b') }));
+        await rejectsWith(repo.changeEmail(a.userId, email('b').toUpperCase(), false), 'already_exists');
+        const unchanged = await repo.findById(a.userId);
+        assert.equal(unchanged?.email, email('a'));
+        assert.equal(unchanged?.emailVerified, true);
+      });
+
+      it('lets a user change the letter case of its own email', async () => {
+        const user = await repo.insert(newUser({ email: email('casey') }));
+        await repo.changeEmail(user.userId, email('casey').toUpperCase(), true);
+        assert.equal((await repo.findById(user.userId))?.email, email('casey').toUpperCase());
+      });
+
+      it('raises not_found for an unknown user', async () => {
+        await rejectsWith(repo.changeEmail(`missing-${tag}`, email('x'), true), 'not_found');
+      });
+    });
+
+    describe('delete', () => {
+      it('removes the user from every lookup; a second delete raises not_found', async () => {
+        const user = await repo.insert(newUser({ username: username('gone') }));
+        await repo.delete(user.userId);
+        assert.equal(await repo.findById(user.userId), null);
+        assert.equal(await repo.findByEmail(user.email), null);
+        assert.equal(await repo.findByUsername(username('gone')), null);
+        await rejectsWith(repo.delete(user.userId), 'not_found');
+      });
+
+      it('removes the user’s migration mark too', async () => {
+        const user = await repo.insert(newUser());
+        await repo.markMigrated(user.userId, new Date('2026-01-02T03:04:05.678Z'), 'authenticate');
+        await repo.delete(user.userId);
+        assert.equal(await repo.getMigrationMark(user.userId), null);
+      });
+
+      it('raises not_found for an unknown user and deletes nothing else', async () => {
+        const other = await repo.insert(newUser());
+        await rejectsWith(repo.delete(`missing-${tag}`), 'not_found');
+        assert.ok(await repo.findById(other.userId));
+      });
+
+      it('frees the email and username for a new user with a new id', async () => {
+        const user = await repo.insert(newUser({ username: username('reuse') }));
+        await repo.delete(user.userId);
+        const again = await repo.insert(newUser({ username: username('reuse') }));
+        assert.notEqual(again.userId, user.userId);
+      });
+    });
+
+    describe('migration marks', () => {
+      const at = new Date('2026-01-02T03:04:05.678Z');
+
+      it('has no mark for a user never marked', async () => {
+        const user = await repo.insert(newUser());
+        assert.equal(await repo.getMigrationMark(user.userId), null);
+      });
+
+      it('records a mark with its time (millisecond precision) and how it happened', async () => {
+        const user = await repo.insert(newUser());
+        const mark = await repo.markMigrated(user.userId, at, 'get_user');
+        assert.deepEqual(mark, { userId: user.userId, migratedAt: at, via: 'get_user' });
+        assert.deepEqual(await repo.getMigrationMark(user.userId), mark);
+      });
+
+      it('is idempotent: a later mark keeps and returns the first one', async () => {
+        const user = await repo.insert(newUser());
+        const first = await repo.markMigrated(user.userId, at, 'authenticate');
+        const second = await repo.markMigrated(user.userId, new Date(at.getTime() + 60_000), 'get_user');
+        assert.deepEqual(second, first);
+        assert.deepEqual(await repo.getMigrationMark(user.userId), first);
+      });
+
+      it('settles concurrent marks on one mark that every caller sees', async () => {
+        const user = await repo.insert(newUser());
+        const marks = await Promise.all(
+          [0, 1, 2, 3, 4].map((i) =>
+            repo.markMigrated(user.userId, new Date(at.getTime() + i * 1000), i % 2 ? 'get_user' : 'authenticate'),
+          ),
+        );
+        const stored = await repo.getMigrationMark(user.userId);
+        assert.ok(stored);
+        for (const mark of marks) assert.deepEqual(mark, stored);
+      });
+
+      it('keeps marks per user', async () => {
+        const a = await repo.insert(newUser({ email: email('a') }));
+        const b = await repo.insert(newUser({ email: email('b') }));
+        await repo.markMigrated(a.userId, at, 'export');
+        assert.equal(await repo.getMigrationMark(b.userId), null);
+        assert.equal((await repo.getMigrationMark(a.userId))?.via, 'export');
+      });
+
+      it('unmark removes the mark and says whether there was one', async () => {
+        const user = await repo.insert(newUser());
+        await repo.markMigrated(user.userId, at, 'authenticate');
+        assert.equal(await repo.unmark(user.userId), true);
+        assert.equal(await repo.getMigrationMark(user.userId), null);
+        assert.equal(await repo.unmark(user.userId), false);
+        const again = await repo.markMigrated(user.userId, new Date(at.getTime() + 5000), 'get_user');
+        assert.equal(again.via, 'get_user');
+      });
+    });
+
+    describe('health, deadlines and outages', () => {
+      it('ping succeeds on an open store', async () => {
+        await repo.ping();
+      });
+
+      it('refuses a call whose deadline has passed with deadline_exceeded, changing nothing', async () => {
+        const expired = { deadline: Date.now() - 1 };
+        await rejectsWith(repo.findByEmail(email('x'), expired), 'deadline_exceeded');
+        await rejectsWith(repo.insert(newUser({ email: email('late') }), expired), 'deadline_exceeded');
+        assert.equal(await repo.findByEmail(email('late')), null);
+      });
+
+      it('after close, raises unavailable instead of answering "not found"', async () => {
+        const user = await repo.insert(newUser());
+        await repo.close();
+        await rejectsWith(repo.findByEmail(user.email), 'unavailable');
+        await rejectsWith(repo.findById(user.userId), 'unavailable');
+        await rejectsWith(repo.getMigrationMark(user.userId), 'unavailable');
+        await rejectsWith(repo.updatePassword(user.userId, { hash: 'x' }), 'unavailable');
+        await rejectsWith(repo.ping(), 'unavailable');
+      });
+    });
+
+    describe('persistence', () => {
+      it('keeps users, their ids, hashes and marks across a reopen', async function () {
+        if (!handle.reopen) this.skip();
+        const user = await repo.insert(
+          newUser({ username: username('kept'), password: { hash: 'kept-hash' }, userMetadata: { a: 1 } }),
+        );
+        const mark = await repo.markMigrated(user.userId, new Date('2026-03-04T05:06:07.089Z'), 'authenticate');
+        repo = await handle.reopen();
+        const found = await repo.findByEmail(user.email);
+        assert.deepEqual(found && comparable(found), comparable(user));
+        if (usernames) assert.equal((await repo.findByUsername(username('kept')))?.userId, user.userId);
+        assert.deepEqual(await repo.getMigrationMark(user.userId), mark);
+      });
+    });
+  });
+}
+
+/** The fields the port promises, without those a profile does not map (salt, format). */
+function comparable(user: StoredUser) {
+  return {
+    userId: user.userId,
+    email: user.email,
+    emailVerified: user.emailVerified,
+    username: user.username,
+    userMetadata: user.userMetadata,
+    appMetadata: user.appMetadata,
+    hash: user.password.hash,
+    canLogin: user.canLogin,
+  };
+}
+
+/** Awaits a rejection that is an IdentityError with this code. */
+export async function rejectsWith(promise: Promise<unknown>, code: IdentityErrorCode): Promise<IdentityError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof IdentityError, `expected an IdentityError, got ${String(error)}`);
+    assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
+    return error;
+  }
+  assert.fail(`expected ${code}, but the call succeeded`);
+}
