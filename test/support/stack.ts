@@ -8,6 +8,7 @@ import type { IdentityRepository } from '../../src/domain/identity-repository';
 import { createIdentityClient } from '../../src/grpc/client';
 import { createLogger, type Logger } from '../../src/logger';
 import { type RunningService, startService } from '../../src/main';
+import { initStore } from '../../src/commands/db-init';
 import { LogCapture } from './log-capture';
 
 /** Low scrypt cost for tests: same code path, a fraction of the time. */
@@ -54,6 +55,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...TEST_SCRYPT_ENV,
     ...options.env,
   });
+  if (config.store.kind === 'sqlite' && options.repository === undefined) {
+    await initStore(config.store, { profile: config.schemaProfile, createLegacySchema: true });
+  }
   const logs = new LogCapture();
   const logger = createLogger({ level: config.logLevel, destination: logs });
   const overrides = {

@@ -1,0 +1,52 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type StoreConfig } from '../config';
+import { loadSchemaProfile } from '../store/load-schema-profile';
+import { initSqliteStore } from '../store/sqlite/init';
+import { type CommandIO, EXIT } from './command-io';
+
+/** Creates what the store is missing; shared by `db init` and `demo`. Returns the tables created. */
+export async function initStore(
+  store: StoreConfig,
+  options: { profile: string; createLegacySchema: boolean },
+): Promise<readonly string[]> {
+  const profile = loadSchemaProfile(options.profile);
+  switch (store.kind) {
+    case 'sqlite':
+      // On the embedded store the profile's tables are the store itself, so they are always created.
+      return initSqliteStore(store.path, { profile, createLegacyTables: true }).created;
+    case 'mssql':
+      throw new Error('db init: the mssql store is not supported in this version');
+    default: {
+      const unreachable: never = store;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * `legacy-identity db init [--create-legacy-schema]`: creates the adapter's side table (and on SQLite,
+ * or with the flag, the profile's tables) where missing. Never drops or alters anything.
+ */
+export async function dbInitCommand(args: readonly string[], io: CommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { 'create-legacy-schema': { type: 'boolean', default: false } },
+    strict: true,
+  });
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({ ...io.env, HTTP_ADDR: 'off' });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`configuration error: ${error.message}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  const created = await initStore(config.store, {
+    profile: config.schemaProfile,
+    createLegacySchema: values['create-legacy-schema'] === true,
+  });
+  io.out(JSON.stringify({ created }));
+  return EXIT.ok;
+}

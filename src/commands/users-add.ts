@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
+import { IdentityError } from '../domain/errors';
+import type { StoredPassword } from '../domain/user';
+import { assertValid, checkEmail, checkPassword, checkUsername } from '../domain/validation';
+import { createLogger } from '../logger';
+import { KdfLimiter } from '../passwords/kdf-limiter';
+import { createPasswordHasher } from '../passwords/password-hasher';
+import { openRepository } from '../store/open-repository';
+import { type CommandIO, EXIT, passwordFromStdin } from './command-io';
+
+/**
+ * `legacy-identity users add --email E [--username U] (--password-stdin | --password-hash HASH
+ * [--password-salt S] [--password-format F])`. A password comes only from stdin; an imported hash
+ * must be in a format the service can verify, so the user can log in with it.
+ */
+export async function usersAddCommand(args: readonly string[], io: CommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      email: { type: 'string' },
+      username: { type: 'string' },
+      'email-verified': { type: 'boolean', default: false },
+      'password-stdin': { type: 'boolean', default: false },
+      'password-hash': { type: 'string' },
+      'password-salt': { type: 'string' },
+      'password-format': { type: 'string' },
+    },
+    strict: true,
+  });
+  const email = values.email;
+  if (email === undefined || values['password-stdin'] === (values['password-hash'] !== undefined)) {
+    io.err('usage: users add --email E [--username U] (--password-stdin | --password-hash HASH [--password-salt S] [--password-format F])');
+    return EXIT.usage;
+  }
+  const config = loadConfig({ ...io.env, HTTP_ADDR: 'off' });
+  const logger = createLogger({ level: 'warn', destination: process.stderr });
+  const hasher = createPasswordHasher({ cost: config.scrypt, kdf: new KdfLimiter({ concurrency: 1, queueLimit: 0 }), logger });
+
+  try {
+    assertValid(checkEmail('email', email), values.username === undefined ? null : checkUsername('username', values.username));
+    let password: StoredPassword;
+    if (values['password-stdin']) {
+      const plain = passwordFromStdin(await io.readStdin());
+      assertValid(checkPassword('password', plain));
+      password = await hasher.hash(plain);
+    } else {
+      password = {
+        hash: values['password-hash'] ?? '',
+        salt: values['password-salt'],
+        format: values['password-format'],
+      };
+      const known = hasher.formats.map((f) => f.name);
+      if (password.format !== undefined && !known.includes(password.format)) {
+        io.err(`unknown --password-format; one of: ${known.join(', ')}`);
+        return EXIT.usage;
+      }
+      if (!hasher.formats.some((f) => f.detect(password))) {
+        io.err('--password-hash is in no supported format (give --password-format, and --password-salt where the format has one)');
+        return EXIT.usage;
+      }
+    }
+    const repository = await openRepository(config.store, { profile: config.schemaProfile, logger });
+    try {
+      const user = await repository.insert({ email, username: values.username, password, emailVerified: values['email-verified'] === true });
+      io.out(JSON.stringify({ user_id: user.userId, email: user.email, username: user.username ?? null }));
+      return EXIT.ok;
+    } finally {
+      await repository.close();
+    }
+  } catch (error) {
+    if (error instanceof IdentityError) {
+      const fields = error.violations.map((v) => `${v.field} ${v.description}`).join('; ');
+      io.err(`${error.code}: ${fields || error.message}`);
+      return error.code === 'invalid_argument' ? EXIT.usage : EXIT.failure;
+    }
+    throw error;
+  }
+}
