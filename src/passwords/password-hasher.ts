@@ -3,22 +3,57 @@ import type { DomainLogger } from '../domain/deps';
 import { IdentityError } from '../domain/errors';
 import type { PasswordHasher, VerifyResult } from '../domain/password-hasher';
 import type { StoredPassword } from '../domain/user';
+import { parseFormatSpec } from './format-spec';
 import type { KdfLimiter } from './kdf-limiter';
 import { MalformedHashError, type PasswordFormat } from './password-format';
 import { isBelowCost, readScryptParams, scryptFormat, scryptHash } from './scrypt';
+
+/**
+ * The format `stored.format` names, when it names a known one (a schema profile's decision, e.g.
+ * `membership-hmacsha256` where the shape is ambiguous); otherwise the first whose shape matches, so
+ * a schema's own codes or a missing format fall back to detection.
+ */
+function selectFormat(formats: readonly PasswordFormat[], stored: StoredPassword): PasswordFormat | undefined {
+  const spec = stored.format === undefined ? undefined : parseFormatSpec(stored.format);
+  const named = spec && formats.find((f) => f.name === spec.name);
+  if (named) return named;
+  return formats.find((f) => {
+    try {
+      return f.detect(stored);
+    } catch {
+      return false; // detect must not throw; a faulty one only loses its claim
+    }
+  });
+}
+
+/** Refuses a format spec carrying options its format does not read (a profile typo, not a hash). */
+function checkOptions(format: PasswordFormat, stored: StoredPassword): void {
+  const spec = stored.format === undefined ? undefined : parseFormatSpec(stored.format);
+  if (spec?.name !== format.name) return;
+  for (const key of spec.options.keys()) {
+    if (!format.options?.includes(key)) {
+      throw new MalformedHashError(format.name, 'format spec has an unsupported option');
+    }
+  }
+}
 
 export interface PasswordHasherOptions {
   readonly cost: ScryptCost;
   readonly kdf: KdfLimiter;
   readonly logger: DomainLogger;
-  /** Formats tried in order after scrypt; the first whose `detect` accepts the stored value verifies it. */
+  /**
+   * Legacy formats (usually LEGACY_FORMATS from legacy-formats.ts). A stored value whose `format` names
+   * one of them (optionally with `;key=value` options, see format-spec.ts) is verified by it; any other
+   * value by the first, scrypt included, whose `detect` accepts it.
+   */
   readonly legacyFormats?: readonly PasswordFormat[];
 }
 
 /**
- * New hashes are scrypt-kdf at the configured cost; stored hashes are verified by whichever format
- * recognises them. A malformed or unknown stored value is a non-match with a warning that names the
- * problem (never the hash or the password).
+ * New hashes are scrypt-kdf at the configured cost; stored hashes are verified by the format their
+ * `format` names, else by whichever format recognises their shape. A malformed or unknown stored value
+ * is a non-match with a warning that names the problem (never the hash or the password). Every match of
+ * a non-scrypt hash, or of scrypt below the current cost, reports `needsRehash`.
  */
 export function createPasswordHasher(
   options: PasswordHasherOptions,
@@ -32,7 +67,7 @@ export function createPasswordHasher(
   });
 
   const verify = async (password: string, stored: StoredPassword): Promise<VerifyResult> => {
-    const format = formats.find((f) => f.detect(stored));
+    const format = selectFormat(formats, stored);
     if (!format) {
       options.logger.warn(
         { event: 'password_format_unknown' },
@@ -41,6 +76,7 @@ export function createPasswordHasher(
       return { match: false, format: 'unknown', needsRehash: false };
     }
     try {
+      checkOptions(format, stored);
       const match = await format.verify(password, stored, options.kdf);
       const needsRehash =
         match && (format !== scryptFormat || isBelowCost(readScryptParams(stored.hash), options.cost));

@@ -1,0 +1,74 @@
+import { hash as argon2Hash, argon2i, argon2id } from 'argon2';
+import type { StoredPassword } from '../domain/user';
+import { decodeBase64Unpadded } from './encodings';
+import { equalBytes } from './equal-bytes';
+import type { KdfLimiter } from './kdf-limiter';
+import { MalformedHashError, type PasswordFormat } from './password-format';
+
+/**
+ * Bounds on stored argon2 parameters. Deployed values: OWASP m=19 MiB t=2 p=1, libsodium/PHP
+ * m=64 MiB t=2–4, RFC 9106's first choice m=2 GiB t=1 p=4 (refused here: the KDF queue allows several
+ * hashes at once on a 2-core machine, so one attempt may not take gigabytes). Memory is in KiB.
+ */
+export const ARGON2_MAX = { memoryKiB: 256 * 1024, timeCost: 16, parallelism: 16 } as const;
+/** argon2's own minimums are salt 8 bytes, tag 4 bytes; a tag under 16 bytes is too weak to trust. */
+const MIN_SALT_BYTES = 8;
+const MIN_HASH_BYTES = 16;
+const MAX_SALT_OR_HASH_BYTES = 1024;
+/** 0x10 (1.0, written without `v=` or as v=16) and 0x13 (1.3, v=19). */
+const VERSIONS = [0x10, 0x13];
+
+/** `$argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash>`, salt and hash in unpadded base64. */
+const PHC =
+  /^\$(argon2id|argon2i)(?:\$v=(\d{1,3}))?\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,10})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+
+function argon2Format(kind: 'argon2id' | 'argon2i'): PasswordFormat {
+  const prefix = `$${kind}$`;
+  return {
+    name: kind,
+    detect: (stored: StoredPassword) => stored.hash.startsWith(prefix),
+    async verify(password: string, stored: StoredPassword, kdf: KdfLimiter): Promise<boolean> {
+      const match = PHC.exec(stored.hash);
+      if (!match || match[1] !== kind || !match[3] || !match[4] || !match[5] || !match[6] || !match[7]) {
+        throw new MalformedHashError(kind, `not a PHC string ${prefix}v=…$m=…,t=…,p=…$<salt>$<hash>`);
+      }
+      const version = match[2] === undefined ? 0x10 : Number(match[2]);
+      if (!VERSIONS.includes(version)) throw new MalformedHashError(kind, 'unknown version (expected 16 or 19)');
+      const [memoryKiB, timeCost, parallelism] = [Number(match[3]), Number(match[4]), Number(match[5])];
+      if (parallelism < 1 || timeCost < 1 || memoryKiB < 8 * parallelism) {
+        throw new MalformedHashError(kind, 'cost parameters below argon2 minimums');
+      }
+      if (memoryKiB > ARGON2_MAX.memoryKiB || timeCost > ARGON2_MAX.timeCost || parallelism > ARGON2_MAX.parallelism) {
+        throw new MalformedHashError(
+          kind,
+          `cost m=${memoryKiB} t=${timeCost} p=${parallelism} is beyond the allowed bounds`,
+        );
+      }
+      const salt = decodeBase64Unpadded(match[6]);
+      const expected = decodeBase64Unpadded(match[7]);
+      if (!salt || salt.length < MIN_SALT_BYTES || salt.length > MAX_SALT_OR_HASH_BYTES) {
+        throw new MalformedHashError(kind, 'salt is not 8 to 1024 bytes of base64');
+      }
+      if (!expected || expected.length < MIN_HASH_BYTES || expected.length > MAX_SALT_OR_HASH_BYTES) {
+        throw new MalformedHashError(kind, 'hash is not 16 to 1024 bytes of base64');
+      }
+      // The native binding runs argon2 on the libuv threadpool; the tag is compared here, not in it.
+      const computed = await kdf.run(() =>
+        argon2Hash(Buffer.from(password, 'utf8'), {
+          raw: true,
+          type: kind === 'argon2id' ? argon2id : argon2i,
+          version,
+          memoryCost: memoryKiB,
+          timeCost,
+          parallelism,
+          salt,
+          hashLength: expected.length,
+        }),
+      );
+      return equalBytes(expected, computed);
+    },
+  };
+}
+
+export const argon2idFormat = argon2Format('argon2id');
+export const argon2iFormat = argon2Format('argon2i');

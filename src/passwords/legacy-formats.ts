@@ -1,0 +1,32 @@
+import { argon2idFormat, argon2iFormat } from './argon2';
+import { aspnetIdentityV2Format, aspnetIdentityV3Format } from './aspnet-identity';
+import { bcryptFormat } from './bcrypt';
+import { djangoPbkdf2Sha1Format, djangoPbkdf2Sha256Format } from './django-pbkdf2';
+import { membershipClearFormat } from './membership-clear';
+import { membershipEncryptedFormat } from './membership-encrypted';
+import { MEMBERSHIP_HASHED_FORMATS } from './membership-hashed';
+import type { PasswordFormat } from './password-format';
+import { phpassFormat } from './phpass';
+import { SALTED_DIGEST_FORMATS } from './salted-digest';
+
+/**
+ * Every legacy format the adapter verifies, for `createPasswordHasher({ legacyFormats })`. The order is
+ * the detection order for rows whose `format` names none of them: self-describing prefixes first, then
+ * the base64 shapes (Identity without a salt, Membership with one), then bare hex digests. Formats
+ * that are never detected by shape (membership-clear, membership-encrypted, the Membership algorithms
+ * other than SHA1 and HMACSHA256) are used only when `format` names them.
+ */
+export const LEGACY_FORMATS: readonly PasswordFormat[] = [
+  bcryptFormat,
+  phpassFormat,
+  argon2idFormat,
+  argon2iFormat,
+  djangoPbkdf2Sha256Format,
+  djangoPbkdf2Sha1Format,
+  aspnetIdentityV3Format,
+  aspnetIdentityV2Format,
+  ...MEMBERSHIP_HASHED_FORMATS,
+  membershipClearFormat,
+  membershipEncryptedFormat,
+  ...SALTED_DIGEST_FORMATS,
+];

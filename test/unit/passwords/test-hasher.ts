@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ScryptCost } from '../../../src/config';
+import type { DomainLogger } from '../../../src/domain/deps';
+import type { StoredPassword } from '../../../src/domain/user';
+import { formatSpec } from '../../../src/passwords/format-spec';
+import { KdfLimiter } from '../../../src/passwords/kdf-limiter';
+import { LEGACY_FORMATS } from '../../../src/passwords/legacy-formats';
+import { createPasswordHasher } from '../../../src/passwords/password-hasher';
+
+/** The low scrypt cost every test uses (the machine is shared). */
+export const TEST_COST: ScryptCost = { logN: 10, r: 8, p: 1 };
+
+export interface LogLine {
+  readonly level: 'warn' | 'info';
+  readonly obj: object;
+  readonly msg: string;
+}
+
+/** The `problem` a warning names, or '' when the line has none. */
+export function problemOf(line: LogLine | undefined): string {
+  const problem = (line?.obj as { problem?: unknown } | undefined)?.problem;
+  return typeof problem === 'string' ? problem : '';
+}
+
+export function recordingLogger(): DomainLogger & { readonly lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  return {
+    lines,
+    warn: (obj, msg) => lines.push({ level: 'warn', obj, msg }),
+    info: (obj, msg) => lines.push({ level: 'info', obj, msg }),
+  };
+}
+
+/** A hasher with every legacy format, a recording logger, and a count of KDF slots entered. */
+export function testHasher(options: { concurrency?: number; queueLimit?: number; cost?: ScryptCost } = {}) {
+  let kdfStarts = 0;
+  const kdf = new KdfLimiter({
+    concurrency: options.concurrency ?? 2,
+    queueLimit: options.queueLimit ?? 1000,
+    observer: { started: () => kdfStarts++ },
+  });
+  const logger = recordingLogger();
+  const hasher = createPasswordHasher({
+    cost: options.cost ?? TEST_COST,
+    kdf,
+    logger,
+    legacyFormats: LEGACY_FORMATS,
+  });
+  return { hasher, kdf, logger, kdfStarts: () => kdfStarts };
+}
+
+/** One entry of test/fixtures/password-vectors.json (see make-password-vectors.py). */
+export interface PasswordVector {
+  readonly name: string;
+  readonly format: string;
+  readonly password: string;
+  readonly hash: string;
+  readonly salt?: string;
+  readonly salt_position?: string;
+  readonly encoding?: string;
+  readonly tool: string;
+  /** True when the format is recognised from the hash's shape alone. */
+  readonly detect: boolean;
+  readonly also_match?: readonly string[];
+}
+
+export interface LoginExample {
+  readonly format: string;
+  readonly password: string;
+  readonly wrong_password: string;
+  readonly stored: StoredPassword;
+  readonly vector: string;
+}
+
+export interface PasswordVectorFile {
+  readonly vectors: readonly PasswordVector[];
+  readonly login_examples: readonly LoginExample[];
+}
+
+export function loadPasswordVectors(): PasswordVectorFile {
+  const path = join(__dirname, '../../fixtures/password-vectors.json');
+  return JSON.parse(readFileSync(path, 'utf8')) as PasswordVectorFile;
+}
+
+/** The StoredPassword a schema profile would hand the hasher for this vector. */
+export function storedFrom(vector: PasswordVector, options: { withFormat: boolean }): StoredPassword {
+  const format = formatSpec(vector.format, { salt_position: vector.salt_position, encoding: vector.encoding });
+  return {
+    hash: vector.hash,
+    ...(vector.salt === undefined ? {} : { salt: vector.salt }),
+    ...(options.withFormat ? { format } : {}),
+  };
+}
