@@ -1,0 +1,94 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { UpstreamError } from './upstream';
+
+/**
+ * Every `error` code the bridge answers with (ARCHITECTURE.md §3), with its HTTP status and a safe
+ * message. The Auth0 scripts branch on these codes, never on the status alone: a proxy's 404 page or
+ * a mistyped route must not read as "user not found".
+ */
+export const BRIDGE_ERRORS = {
+  invalid_request: { status: 400, message: 'invalid request' },
+  password_rejected: { status: 400, message: 'password rejected' },
+  unauthorized: { status: 401, message: 'missing or invalid bridge token' },
+  invalid_credentials: { status: 401, message: 'invalid credentials' },
+  not_found: { status: 404, message: 'user not found' },
+  /** An unknown path or method: deliberately not `not_found`, which the scripts read as "no such user". */
+  unknown_route: { status: 404, message: 'no such route' },
+  user_exists: { status: 409, message: 'a user with this email or username already exists' },
+  /** FAILED_PRECONDITION: in import mode the user has migrated and belongs to Auth0 now. */
+  user_migrated: { status: 409, message: 'user has migrated to Auth0; change it there' },
+  payload_too_large: { status: 413, message: 'request body too large' },
+  rate_limited: { status: 429, message: 'too many requests; retry later' },
+  internal: { status: 500, message: 'internal error' },
+  unavailable: { status: 503, message: 'identity store unavailable; retry later' },
+  timeout: { status: 504, message: 'identity store did not answer in time' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type BridgeErrorCode = keyof typeof BRIDGE_ERRORS;
+
+/** What goes on the wire for a failure: `{"error": code, "message": message}` with `status`. */
+export interface BridgeFailure {
+  readonly status: number;
+  readonly error: BridgeErrorCode;
+  /** Safe text: a fixed message, or field names with the domain's descriptions (which never echo values). */
+  readonly message: string;
+  readonly retryAfterSeconds?: number;
+}
+
+export function bridgeFailure(error: BridgeErrorCode, message?: string): BridgeFailure {
+  return { status: BRIDGE_ERRORS[error].status, error, message: message ?? BRIDGE_ERRORS[error].message };
+}
+
+/** Request fields whose rejection means "this password is not acceptable" rather than "malformed request". */
+export const PASSWORD_FIELDS: ReadonlySet<string> = new Set(['password', 'new_password']);
+
+/**
+ * The one mapping from an upstream gRPC status to the bridge's answer. Outages and bugs never map to
+ * a 401 or a 404: the scripts would turn those into "wrong password" or "no such user".
+ */
+export function failureFromUpstream(failure: UpstreamError, retryAfterSeconds: number): BridgeFailure {
+  const code = failure.code;
+  switch (code) {
+    case GrpcStatus.INVALID_ARGUMENT: {
+      const violations = failure.violations;
+      const message =
+        violations.length > 0 ? violations.map((v) => `${v.field} ${v.description}`).join('; ') : undefined;
+      const passwordOnly = violations.length > 0 && violations.every((v) => PASSWORD_FIELDS.has(v.field));
+      return bridgeFailure(passwordOnly ? 'password_rejected' : 'invalid_request', message);
+    }
+    case GrpcStatus.UNAUTHENTICATED:
+      // Only the domain's own verdict on a login is "invalid credentials". An UNAUTHENTICATED from
+      // anywhere else (an interceptor refusing the bridge's own channel credentials, a proxy) is a
+      // misconfiguration: answering 401 invalid_credentials would tell every user their password is wrong.
+      return failure.rpc === 'authenticate' && failure.reason === 'INVALID_CREDENTIALS'
+        ? bridgeFailure('invalid_credentials')
+        : bridgeFailure('internal');
+    case GrpcStatus.NOT_FOUND:
+      return bridgeFailure('not_found');
+    case GrpcStatus.ALREADY_EXISTS:
+      return bridgeFailure('user_exists');
+    case GrpcStatus.FAILED_PRECONDITION:
+      return bridgeFailure('user_migrated');
+    case GrpcStatus.RESOURCE_EXHAUSTED:
+      return { ...bridgeFailure('rate_limited'), retryAfterSeconds };
+    case GrpcStatus.UNAVAILABLE:
+    // The upstream cancelled the call: it is shutting down; another instance (or a retry) will answer.
+    case GrpcStatus.CANCELLED:
+      return bridgeFailure('unavailable');
+    case GrpcStatus.DEADLINE_EXCEEDED:
+      return bridgeFailure('timeout');
+    case GrpcStatus.OK:
+    case GrpcStatus.UNKNOWN:
+    case GrpcStatus.PERMISSION_DENIED:
+    case GrpcStatus.ABORTED:
+    case GrpcStatus.OUT_OF_RANGE:
+    case GrpcStatus.UNIMPLEMENTED:
+    case GrpcStatus.INTERNAL:
+    case GrpcStatus.DATA_LOSS:
+      return bridgeFailure('internal');
+    default: {
+      const unreachable: never = code;
+      return unreachable;
+    }
+  }
+}

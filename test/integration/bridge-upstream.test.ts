@@ -1,0 +1,421 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type ServiceError,
+  type sendUnaryData,
+  status,
+} from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { type IdentityStoreServer, IdentityStoreService } from '../../gen/identity/v1/identity_store';
+import { type BridgeHandle, startBridge } from '../../src/bridge/server';
+import type { BridgeConfig } from '../../src/config';
+import { IdentityError } from '../../src/domain/errors';
+import { createIdentityClient } from '../../src/grpc/client';
+import { SERVICE_NAME } from '../../src/grpc/health';
+import { toServiceError } from '../../src/grpc/status';
+import { createLogger } from '../../src/logger';
+import { LogCapture } from '../support/log-capture';
+
+const TOKEN = 'upstream-test-token-0123456789abcdefghijklmnop';
+/** Small budget so a hung upstream ends the test quickly: the gRPC deadline is 80 % of it. */
+const REQUEST_TIMEOUT_MS = 600;
+const SECRET_DETAIL = 'secret-detail-from-upstream';
+
+type Behaviour = (rpc: string, callback: sendUnaryData<never>) => void;
+
+/**
+ * A stand-in IdentityStore on a real grpc-js server whose every RPC does what `behaviour` says, so each
+ * gRPC status the bridge may meet can be produced on demand.
+ */
+async function startStubUpstream(): Promise<{
+  address: string;
+  health: HealthImplementation;
+  setBehaviour(b: Behaviour): void;
+  close(): void;
+}> {
+  let behaviour: Behaviour = (_rpc, callback) => callback({ code: status.UNIMPLEMENTED });
+  const handler =
+    (rpc: string) =>
+    (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<never>): void =>
+      behaviour(rpc, callback);
+  const implementation: IdentityStoreServer = {
+    authenticate: handler('authenticate'),
+    getUser: handler('getUser'),
+    createUser: handler('createUser'),
+    verifyEmail: handler('verifyEmail'),
+    changePassword: handler('changePassword'),
+    deleteUser: handler('deleteUser'),
+    changeEmail: handler('changeEmail'),
+  };
+  const server = new Server();
+  server.addService(IdentityStoreService, implementation);
+  const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
+  health.addToServer(server);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  return {
+    address: `127.0.0.1:${port}`,
+    health,
+    setBehaviour: (b) => {
+      behaviour = b;
+    },
+    close: () => server.forceShutdown(),
+  };
+}
+
+function bridgeConfig(overrides: Partial<BridgeConfig> = {}): BridgeConfig {
+  return {
+    addr: { host: '127.0.0.1', port: 0 },
+    tokens: [TOKEN],
+    upstream: null,
+    https: null,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    ...overrides,
+  };
+}
+
+const fail =
+  (error: Partial<ServiceError>): Behaviour =>
+  (_rpc, callback) =>
+    callback(error);
+
+describe('HTTP bridge: every upstream gRPC status, mapped once', () => {
+  let upstream: Awaited<ReturnType<typeof startStubUpstream>>;
+  let bridge: BridgeHandle;
+  let client: ReturnType<typeof createIdentityClient>;
+  const logs = new LogCapture();
+
+  before(async () => {
+    upstream = await startStubUpstream();
+    client = createIdentityClient(upstream.address);
+    bridge = await startBridge({
+      client,
+      config: bridgeConfig(),
+      logger: createLogger({ level: 'info', destination: logs }),
+    });
+  });
+  after(async () => {
+    await bridge.close();
+    client.close();
+    upstream.close();
+  });
+
+  async function post(path: string, body: unknown) {
+    const response = await fetch(`http://127.0.0.1:${bridge.port}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      headers: response.headers,
+      json: (await response.json()) as Record<string, unknown>,
+    };
+  }
+
+  const login = () => post('/v1/login', { username_or_email: 'someone@example.com', password: 'pw-123456' });
+  const getUser = () => post('/v1/get-user', { email: 'someone@example.com' });
+
+  const domain = (code: ConstructorParameters<typeof IdentityError>[0]) =>
+    toServiceError(new IdentityError(code, SECRET_DETAIL));
+
+  const table: { name: string; error: Partial<ServiceError>; status: number; code: string; call?: typeof login }[] = [
+    { name: 'NOT_FOUND', error: domain('not_found'), status: 404, code: 'not_found', call: getUser },
+    { name: 'ALREADY_EXISTS', error: domain('already_exists'), status: 409, code: 'user_exists' },
+    { name: 'FAILED_PRECONDITION', error: domain('failed_precondition'), status: 409, code: 'user_migrated' },
+    { name: 'RESOURCE_EXHAUSTED', error: domain('resource_exhausted'), status: 429, code: 'rate_limited' },
+    { name: 'UNAVAILABLE', error: domain('unavailable'), status: 503, code: 'unavailable' },
+    { name: 'CANCELLED', error: { code: status.CANCELLED, details: SECRET_DETAIL }, status: 503, code: 'unavailable' },
+    { name: 'DEADLINE_EXCEEDED', error: domain('deadline_exceeded'), status: 504, code: 'timeout' },
+    { name: 'INTERNAL', error: domain('internal'), status: 500, code: 'internal' },
+    { name: 'UNKNOWN', error: { code: status.UNKNOWN, details: SECRET_DETAIL }, status: 500, code: 'internal' },
+    {
+      name: 'UNIMPLEMENTED',
+      error: { code: status.UNIMPLEMENTED, details: SECRET_DETAIL },
+      status: 500,
+      code: 'internal',
+    },
+    {
+      name: 'PERMISSION_DENIED',
+      error: { code: status.PERMISSION_DENIED, details: SECRET_DETAIL },
+      status: 500,
+      code: 'internal',
+    },
+    { name: 'ABORTED', error: { code: status.ABORTED, details: SECRET_DETAIL }, status: 500, code: 'internal' },
+    {
+      name: 'OUT_OF_RANGE',
+      error: { code: status.OUT_OF_RANGE, details: SECRET_DETAIL },
+      status: 500,
+      code: 'internal',
+    },
+    { name: 'DATA_LOSS', error: { code: status.DATA_LOSS, details: SECRET_DETAIL }, status: 500, code: 'internal' },
+    {
+      name: 'UNAUTHENTICATED from the domain, on Authenticate',
+      error: toServiceError(new IdentityError('invalid_credentials', 'invalid credentials')),
+      status: 401,
+      code: 'invalid_credentials',
+    },
+    {
+      name: 'UNAUTHENTICATED without the domain reason (e.g. the bridge’s own gRPC credentials refused)',
+      error: { code: status.UNAUTHENTICATED, details: SECRET_DETAIL },
+      status: 500,
+      code: 'internal',
+    },
+    {
+      name: 'UNAUTHENTICATED on an RPC other than Authenticate',
+      error: toServiceError(new IdentityError('invalid_credentials', 'invalid credentials')),
+      status: 500,
+      code: 'internal',
+      call: getUser,
+    },
+    {
+      name: 'INVALID_ARGUMENT on password only',
+      error: toServiceError(
+        IdentityError.invalidArgument([{ field: 'password', description: 'must not contain NUL' }]),
+      ),
+      status: 400,
+      code: 'password_rejected',
+    },
+    {
+      name: 'INVALID_ARGUMENT on another field',
+      error: toServiceError(
+        IdentityError.invalidArgument([
+          { field: 'login', description: 'must not contain control characters' },
+          { field: 'password', description: 'is required' },
+        ]),
+      ),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'INVALID_ARGUMENT without details',
+      error: { code: status.INVALID_ARGUMENT, details: SECRET_DETAIL },
+      status: 400,
+      code: 'invalid_request',
+    },
+  ];
+
+  for (const row of table) {
+    it(`${row.name} → ${row.status} ${row.code}`, async () => {
+      upstream.setBehaviour(fail(row.error));
+      const answer = await (row.call ?? login)();
+      assert.equal(answer.status, row.status);
+      assert.equal(answer.json.error, row.code);
+      assert.ok(!JSON.stringify(answer.json).includes(SECRET_DETAIL), 'upstream details leaked to the caller');
+      assert.equal(answer.headers.get('retry-after'), row.status === 429 ? '1' : null);
+    });
+  }
+
+  it('names the rejected fields (never their values) in the invalid_request message', async () => {
+    upstream.setBehaviour(
+      fail(
+        toServiceError(
+          IdentityError.invalidArgument([{ field: 'email', description: 'must be a valid email address' }]),
+        ),
+      ),
+    );
+    const answer = await getUser();
+    assert.deepEqual(answer.json, { error: 'invalid_request', message: 'email must be a valid email address' });
+  });
+
+  it('answers 504 timeout when the upstream never answers (gRPC deadline below the request budget)', async () => {
+    upstream.setBehaviour(() => {
+      // Never calls back.
+    });
+    const answer = await getUser();
+    assert.equal(answer.status, 504);
+    assert.deepEqual(answer.json, { error: 'timeout', message: 'identity store did not answer in time' });
+  });
+
+  it('answers 500 internal when the upstream claims success for Authenticate but sends no user', async () => {
+    upstream.setBehaviour((_rpc, callback) => callback(null, {} as never));
+    const answer = await login();
+    assert.equal(answer.status, 500);
+    assert.equal(answer.json.error, 'internal');
+  });
+
+  it('logs faults with the gRPC status, but never a password or the token', () => {
+    const lines = logs.entries().filter((l) => l.event === 'upstream_failure');
+    assert.ok(lines.length > 0);
+    assert.ok(lines.some((l) => l.grpc_code === status.UNAVAILABLE && l.rpc === 'authenticate'));
+    assert.ok(!logs.text.includes('pw-123456'));
+    assert.ok(!logs.text.includes(TOKEN));
+  });
+
+  it('is ready only while the upstream reports IdentityStore SERVING', async () => {
+    const readyz = async () => (await fetch(`http://127.0.0.1:${bridge.port}/readyz`)).status;
+    assert.equal(await readyz(), 200);
+    upstream.health.setStatus(SERVICE_NAME, 'NOT_SERVING');
+    assert.equal(await readyz(), 503);
+    upstream.health.setStatus(SERVICE_NAME, 'SERVING');
+    assert.equal(await readyz(), 200);
+  });
+});
+
+describe('HTTP bridge with its upstream down', () => {
+  it('answers 503 unavailable on every route and is not ready, but stays live', async () => {
+    const upstream = await startStubUpstream();
+    const address = upstream.address;
+    upstream.close();
+    const client = createIdentityClient(address);
+    const bridge = await startBridge({ client, config: bridgeConfig(), logger: createLogger({ level: 'silent' }) });
+    try {
+      const base = `http://127.0.0.1:${bridge.port}`;
+      const bodies: Record<string, unknown> = {
+        '/v1/login': { username_or_email: 'a@example.com', password: 'pw-123456' },
+        '/v1/get-user': { email: 'a@example.com' },
+        '/v1/create': { email: 'a@example.com', password: 'pw-123456' },
+        '/v1/verify': { email: 'a@example.com' },
+        '/v1/change-password': { email: 'a@example.com', new_password: 'pw-654321' },
+        '/v1/delete': { user_id: '42' },
+        '/v1/change-email': { email: 'a@example.com', new_email: 'b@example.com', verified: true },
+      };
+      for (const [path, body] of Object.entries(bodies)) {
+        const response = await fetch(base + path, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        assert.equal(response.status, 503, path);
+        assert.equal(((await response.json()) as { error: string }).error, 'unavailable', path);
+      }
+      assert.equal((await fetch(`${base}/readyz`)).status, 503);
+      assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    } finally {
+      await bridge.close();
+      client.close();
+    }
+  });
+});
+
+describe('HTTP bridge and slow clients', () => {
+  it('answers 408 and closes the connection when a request body never completes (slow-loris)', async () => {
+    const client = createIdentityClient('127.0.0.1:1');
+    const bridge = await startBridge({ client, config: bridgeConfig(), logger: createLogger({ level: 'silent' }) });
+    try {
+      const socket = connect(bridge.port, '127.0.0.1');
+      let received = '';
+      socket.on('data', (c: Buffer) => {
+        received += c.toString('latin1');
+      });
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write(
+        `POST /v1/get-user HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email":',
+      );
+      await closed;
+      assert.match(received, /^HTTP\/1\.1 408 /);
+    } finally {
+      await bridge.close();
+      client.close();
+    }
+  });
+});
+
+describe('HTTP bridge over HTTPS', () => {
+  let dir: string;
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), 'lia-bridge-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+    } catch {
+      this.skip();
+    }
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the routes over TLS with the configured certificate', async () => {
+    const upstream = await startStubUpstream();
+    upstream.setBehaviour(fail(toServiceError(new IdentityError('not_found', 'user not found'))));
+    const client = createIdentityClient(upstream.address);
+    const https = { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') };
+    const bridge = await startBridge({
+      client,
+      config: bridgeConfig({ https }),
+      logger: createLogger({ level: 'silent' }),
+    });
+    try {
+      const ca = readFileSync(https.certFile);
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port: bridge.port,
+            path: '/v1/get-user',
+            method: 'POST',
+            ca,
+            headers: {
+              authorization: `Bearer ${TOKEN}`,
+              'content-type': 'application/json',
+            },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => {
+              body += c.toString('utf8');
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify({ email: 'a@example.com' }));
+      });
+      assert.equal(answer.status, 404);
+      assert.deepEqual(JSON.parse(answer.body), { error: 'not_found', message: 'user not found' });
+      await assert.rejects(fetch(`http://127.0.0.1:${bridge.port}/healthz`));
+    } finally {
+      await bridge.close();
+      client.close();
+      upstream.close();
+    }
+  });
+
+  it('refuses to start when a certificate file cannot be read, naming the key', async () => {
+    const client = createIdentityClient('127.0.0.1:1');
+    try {
+      await assert.rejects(
+        startBridge({
+          client,
+          config: bridgeConfig({ https: { certFile: join(dir, 'missing.pem'), keyFile: join(dir, 'key.pem') } }),
+          logger: createLogger({ level: 'silent' }),
+        }),
+        /HTTPS_CERT: cannot read .*missing\.pem \(ENOENT\)/,
+      );
+    } finally {
+      client.close();
+    }
+  });
+});
