@@ -10,7 +10,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import Scrypt from 'scrypt-kdf';
 import { promiseClient } from '../test/support/grpc-call';
 import { startStack, TEST_BRIDGE_TOKEN } from '../test/support/stack';
-import { type Measurement, measure, round } from './measure';
+import { type Measurement, measure, round, summarize } from './measure';
 
 const LOG_N = Number(process.env.BENCH_SCRYPT_LOG_N ?? 15);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);

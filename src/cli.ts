@@ -1,8 +1,8 @@
 #!/usr/bin/env node
+import { type CommandIO, EXIT, processIO } from './commands/command-io';
 import { dbInitCommand } from './commands/db-init';
 import { demoCommand } from './commands/demo';
-import { hashCommand } from './commands/hash';
-import { type CommandIO, EXIT, processIO } from './commands/command-io';
+import { hashCommand, hashVerifyCommand } from './commands/hash';
 import { serveCommand } from './commands/serve';
 import { usersAddCommand } from './commands/users-add';
 
@@ -31,6 +31,7 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
       break;
     case 'hash':
       if (sub === undefined) return hashCommand(io);
+      if (sub === 'verify' && rest.length === 0) return hashVerifyCommand(io);
       break;
     default:
       break;

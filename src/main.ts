@@ -7,8 +7,8 @@ import type { PasswordHasher } from './domain/password-hasher';
 import { createIdentityClient } from './grpc/client';
 import { type GrpcServerHandle, startGrpcServer } from './grpc/server';
 import type { Logger } from './logger';
+import { createConfiguredHasher } from './passwords/configured-hasher';
 import { KdfLimiter } from './passwords/kdf-limiter';
-import { createPasswordHasher } from './passwords/password-hasher';
 import { openRepository } from './store/open-repository';
 
 /** Everything `serve` runs, with one way to stop it. */
@@ -42,7 +42,7 @@ export async function startService(
   const repository =
     overrides.repository ?? (await openRepository(config.store, { profile: config.schemaProfile, logger }));
   const kdf = new KdfLimiter({ concurrency: config.kdf.concurrency, queueLimit: config.kdf.queueLimit });
-  const hasher = createPasswordHasher({ cost: config.scrypt, kdf, logger });
+  const hasher = createConfiguredHasher({ cost: config.scrypt, kdf, logger });
   const service = new IdentityService({
     repository,
     hasher,

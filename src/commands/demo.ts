@@ -3,8 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
-import { KdfLimiter } from '../passwords/kdf-limiter';
-import { createPasswordHasher } from '../passwords/password-hasher';
+import { createConfiguredHasher } from '../passwords/configured-hasher';
 import { openRepository } from '../store/open-repository';
 import { seedDemoUsers } from '../store/seed';
 import type { CommandIO } from './command-io';
@@ -33,7 +32,7 @@ export async function demoCommand(io: CommandIO): Promise<number> {
   await initStore(config.store, { profile: config.schemaProfile, createLegacySchema: true });
 
   const logger = createLogger({ level: 'warn' });
-  const hasher = createPasswordHasher({ cost: config.scrypt, kdf: new KdfLimiter({ concurrency: 2, queueLimit: 16 }), logger });
+  const hasher = createConfiguredHasher({ cost: config.scrypt, logger });
   const repository = await openRepository(config.store, { profile: config.schemaProfile, logger });
   let seeded: Awaited<ReturnType<typeof seedDemoUsers>>;
   try {

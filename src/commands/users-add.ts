@@ -4,8 +4,7 @@ import { IdentityError } from '../domain/errors';
 import type { StoredPassword } from '../domain/user';
 import { assertValid, checkEmail, checkPassword, checkUsername } from '../domain/validation';
 import { createLogger } from '../logger';
-import { KdfLimiter } from '../passwords/kdf-limiter';
-import { createPasswordHasher } from '../passwords/password-hasher';
+import { createConfiguredHasher } from '../passwords/configured-hasher';
 import { openRepository } from '../store/open-repository';
 import { type CommandIO, EXIT, passwordFromStdin } from './command-io';
 
@@ -30,15 +29,20 @@ export async function usersAddCommand(args: readonly string[], io: CommandIO): P
   });
   const email = values.email;
   if (email === undefined || values['password-stdin'] === (values['password-hash'] !== undefined)) {
-    io.err('usage: users add --email E [--username U] (--password-stdin | --password-hash HASH [--password-salt S] [--password-format F])');
+    io.err(
+      'usage: users add --email E [--username U] (--password-stdin | --password-hash HASH [--password-salt S] [--password-format F])',
+    );
     return EXIT.usage;
   }
   const config = loadConfig({ ...io.env, HTTP_ADDR: 'off' });
   const logger = createLogger({ level: 'warn', destination: process.stderr });
-  const hasher = createPasswordHasher({ cost: config.scrypt, kdf: new KdfLimiter({ concurrency: 1, queueLimit: 0 }), logger });
+  const hasher = createConfiguredHasher({ cost: config.scrypt, logger });
 
   try {
-    assertValid(checkEmail('email', email), values.username === undefined ? null : checkUsername('username', values.username));
+    assertValid(
+      checkEmail('email', email),
+      values.username === undefined ? null : checkUsername('username', values.username),
+    );
     let password: StoredPassword;
     if (values['password-stdin']) {
       const plain = passwordFromStdin(await io.readStdin());
@@ -56,13 +60,20 @@ export async function usersAddCommand(args: readonly string[], io: CommandIO): P
         return EXIT.usage;
       }
       if (!hasher.formats.some((f) => f.detect(password))) {
-        io.err('--password-hash is in no supported format (give --password-format, and --password-salt where the format has one)');
+        io.err(
+          '--password-hash is in no supported format (give --password-format, and --password-salt where the format has one)',
+        );
         return EXIT.usage;
       }
     }
     const repository = await openRepository(config.store, { profile: config.schemaProfile, logger });
     try {
-      const user = await repository.insert({ email, username: values.username, password, emailVerified: values['email-verified'] === true });
+      const user = await repository.insert({
+        email,
+        username: values.username,
+        password,
+        emailVerified: values['email-verified'] === true,
+      });
       io.out(JSON.stringify({ user_id: user.userId, email: user.email, username: user.username ?? null }));
       return EXIT.ok;
     } finally {

@@ -1,0 +1,19 @@
+import type { ScryptCost } from '../config';
+import type { DomainLogger } from '../domain/deps';
+import { KdfLimiter } from './kdf-limiter';
+import { LEGACY_FORMATS } from './legacy-formats';
+import { createPasswordHasher } from './password-hasher';
+
+/**
+ * The hasher every entry point uses: scrypt at the configured cost for new hashes, every supported
+ * legacy format for verification. Commands that hash one password pass no limiter and get a
+ * single-slot one.
+ */
+export function createConfiguredHasher(options: { cost: ScryptCost; logger: DomainLogger; kdf?: KdfLimiter }) {
+  return createPasswordHasher({
+    cost: options.cost,
+    kdf: options.kdf ?? new KdfLimiter({ concurrency: 1, queueLimit: 0 }),
+    logger: options.logger,
+    legacyFormats: LEGACY_FORMATS,
+  });
+}
