@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IdentityStoreClient } from '../../gen/identity/v1/identity_store';
+import { initStore } from '../../src/commands/db-init';
 import { type Config, loadConfig } from '../../src/config';
 import type { Clock } from '../../src/domain/clock';
 import type { IdentityRepository } from '../../src/domain/identity-repository';
 import { createIdentityClient } from '../../src/grpc/client';
 import { createLogger, type Logger } from '../../src/logger';
 import { type RunningService, startService } from '../../src/main';
-import { initStore } from '../../src/commands/db-init';
 import { LogCapture } from './log-capture';
 
 /** Low scrypt cost for tests: same code path, a fraction of the time. */
