@@ -28,6 +28,13 @@ export interface Config {
   readonly kdf: { readonly concurrency: number; readonly queueLimit: number };
   readonly rehashOnLogin: boolean;
   readonly metricsAddr: HostPort | null;
+  /** How spans and log lines name a request's user (telemetry/subject-attribute.ts). */
+  readonly telemetry: {
+    /** Record emails and usernames as they are (personal data) instead of a keyed hash. */
+    readonly recordEmail: boolean;
+    /** HMAC key of those hashes; null draws a random key per process (hashes match within it only). */
+    readonly emailHashKey: string | null;
+  };
   readonly logLevel: LogLevel;
   /** How long SIGTERM waits for in-flight calls before forcing the exit. */
   readonly shutdownTimeoutMs: number;
@@ -65,6 +72,8 @@ export const SCRYPT_DEFAULT: ScryptCost = { logN: 17, r: 8, p: 1 };
 export const SCRYPT_MIN_LOG_N = 10;
 /** 2^20 × r 8 = 1 GiB per hash: beyond that a misconfiguration would take the host down. */
 export const SCRYPT_MAX_LOG_N = 20;
+/** An email-hash key shorter than this (≈ 128 bits of base64) would let hashes of guessed addresses be brute-forced. */
+export const EMAIL_HASH_KEY_MIN_LENGTH = 22;
 /** A bridge token shorter than this (≈ 192 bits in base64url) is refused: tokens are the only caller authentication. */
 export const BRIDGE_TOKEN_MIN_LENGTH = 32;
 
@@ -91,6 +100,9 @@ export const CONFIG_KEYS = {
     'password hashes allowed to wait; beyond it calls fail at once with RESOURCE_EXHAUSTED / 429; default 8 × KDF_CONCURRENCY',
   REHASH_ON_LOGIN: 'on: rewrite weaker hashes to scrypt after a successful login; default off',
   METRICS_ADDR: 'Prometheus endpoint address, or off; default 127.0.0.1:9464',
+  OTEL_RECORD_EMAIL:
+    'true: put emails and usernames in spans and log lines as they are; default false (a keyed hash, identity.email_hash)',
+  EMAIL_HASH_KEY: `HMAC key (at least ${EMAIL_HASH_KEY_MIN_LENGTH} characters) for the email hash in spans and logs, so hashes match across instances and restarts; default a random key per process`,
   LOG_LEVEL: `pino level (${LOG_LEVELS.join(', ')}); default info`,
   SHUTDOWN_TIMEOUT: 'how long SIGTERM waits for in-flight calls before exiting anyway; default 10s',
 } as const;
@@ -155,6 +167,16 @@ export function loadConfig(env: Env = process.env): Config {
     metricsAddr: field('METRICS_ADDR', { host: '127.0.0.1', port: 9464 } as HostPort | null, (v) =>
       v.trim() === 'off' ? null : parseHostPort(v),
     ),
+    telemetry: {
+      recordEmail: field('OTEL_RECORD_EMAIL', false, parseBoolean),
+      emailHashKey: field('EMAIL_HASH_KEY', null as string | null, (v) => {
+        // The message never echoes the key: it is a secret.
+        if (v.trim().length < EMAIL_HASH_KEY_MIN_LENGTH) {
+          throw new Error(`must be at least ${EMAIL_HASH_KEY_MIN_LENGTH} characters`);
+        }
+        return v.trim();
+      }),
+    },
     logLevel: field('LOG_LEVEL', 'info' as LogLevel, (v) => parseOneOf(v, LOG_LEVELS)),
     shutdownTimeoutMs: field('SHUTDOWN_TIMEOUT', 10_000, parseDuration),
   };

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config';
+import { traceLogFields } from './telemetry/trace-log-fields';
 
 export type { Logger };
 
@@ -24,7 +25,10 @@ export const REDACTED_PATHS = [
   '*.connectionString',
 ];
 
-/** JSON lines to stdout (or `destination`), one logger per process, passed to whatever logs. */
+/**
+ * JSON lines to stdout (or `destination`), one logger per process, passed to whatever logs. Every line
+ * written while a span is active carries its `trace_id` and `span_id`, so logs and traces join.
+ */
 export function createLogger(options: { level: LogLevel; destination?: DestinationStream }): Logger {
   return pino(
     {
@@ -33,6 +37,7 @@ export function createLogger(options: { level: LogLevel; destination?: Destinati
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
+      mixin: traceLogFields,
     },
     options.destination,
   );

@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { startBridge } from './bridge/server';
 import type { Config } from './config';
 import { type Clock, systemClock } from './domain/clock';
@@ -10,6 +11,13 @@ import type { Logger } from './logger';
 import { createConfiguredHasher } from './passwords/configured-hasher';
 import { KdfLimiter } from './passwords/kdf-limiter';
 import { openRepository } from './store/open-repository';
+import { readBuildInfo } from './telemetry/build-info';
+import { kdfTelemetry } from './telemetry/kdf-telemetry';
+import { measureRepository } from './telemetry/measured-repository';
+import { createMetrics, type ServiceMetrics } from './telemetry/metrics';
+import { type MetricsServerHandle, startMetricsServer } from './telemetry/metrics-server';
+import { createSubjectDescriber } from './telemetry/subject-attribute';
+import { tracePasswordHasher } from './telemetry/traced-password-hasher';
 
 /** Everything `serve` runs, with one way to stop it. */
 export interface RunningService {
@@ -19,10 +27,14 @@ export interface RunningService {
   readonly repository: IdentityRepository;
   readonly hasher: PasswordHasher;
   readonly kdf: KdfLimiter;
+  /** The Prometheus registry every adapter reports to. */
+  readonly metrics: ServiceMetrics;
+  /** The `/metrics` endpoint on METRICS_ADDR, or null when it is `off`. */
+  readonly metricsServer: MetricsServerHandle | null;
   /**
    * Graceful stop: health NOT_SERVING, the bridge stops accepting and finishes its requests, the
    * gRPC server finishes in-flight calls (cancelling them after the configured timeout), background
-   * hash upgrades settle, then the store closes.
+   * hash upgrades settle, the store closes, then the metrics endpoint (scrapable while draining).
    */
   close(): Promise<void>;
 }
@@ -39,10 +51,23 @@ export async function startService(
   logger: Logger,
   overrides: ServiceOverrides = {},
 ): Promise<RunningService> {
-  const repository =
-    overrides.repository ?? (await openRepository(config.store, { profile: config.schemaProfile, logger }));
-  const kdf = new KdfLimiter({ concurrency: config.kdf.concurrency, queueLimit: config.kdf.queueLimit });
-  const hasher = createConfiguredHasher({ cost: config.scrypt, kdf, logger });
+  // Process metrics (event-loop lag, GC) only when something can scrape them.
+  const metrics = createMetrics({
+    build: readBuildInfo(),
+    store: config.store.kind,
+    processMetrics: config.metricsAddr !== null,
+  });
+  const repository = measureRepository(
+    overrides.repository ?? (await openRepository(config.store, { profile: config.schemaProfile, logger })),
+    metrics.storeOperation,
+  );
+  const kdf = new KdfLimiter({
+    concurrency: config.kdf.concurrency,
+    queueLimit: config.kdf.queueLimit,
+    observer: kdfTelemetry(metrics),
+  });
+  metrics.watchKdf(kdf, config.kdf);
+  const hasher = tracePasswordHasher(createConfiguredHasher({ cost: config.scrypt, kdf, logger }), config.scrypt);
   const service = new IdentityService({
     repository,
     hasher,
@@ -54,13 +79,28 @@ export async function startService(
   // Prepare the dummy hash now, so the first unknown-user login costs what every later one does.
   await hasher.dummyVerify('warm-up');
 
-  const grpc = await startGrpcServer({ service, logger }, { addr: config.grpc.addr });
+  const grpc = await startGrpcServer(
+    {
+      service,
+      logger,
+      onCall: (rpc, code, durationMs) => metrics.grpcCall(rpc, status[code] ?? String(code), durationMs),
+      describeSubject: createSubjectDescriber({
+        recordEmail: config.telemetry.recordEmail,
+        key: config.telemetry.emailHashKey,
+      }),
+    },
+    { addr: config.grpc.addr },
+  );
   const bridge = config.bridge
     ? await startBridge({
         client: createIdentityClient(config.bridge.upstream ?? grpc.address),
         config: config.bridge,
         logger,
+        onRequest: metrics.httpRequest,
       })
+    : null;
+  const metricsServer = config.metricsAddr
+    ? await startMetricsServer(metrics.registry, config.metricsAddr, logger)
     : null;
 
   let closing: Promise<void> | undefined;
@@ -71,6 +111,8 @@ export async function startService(
     repository,
     hasher,
     kdf,
+    metrics,
+    metricsServer,
     close() {
       closing ??= (async () => {
         grpc.health.drain();
@@ -78,6 +120,7 @@ export async function startService(
         await grpc.close(config.shutdownTimeoutMs);
         await service.settle();
         await repository.close();
+        await metricsServer?.close();
       })();
       return closing;
     },

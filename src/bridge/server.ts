@@ -21,7 +21,7 @@ import {
   upstreamDeadlineMs,
 } from './limits';
 import { checkUpstreamHealth } from './readiness';
-import { registerRequestLog } from './request-log';
+import { type RequestObserver, registerRequestLog } from './request-log';
 import { type BridgeApp, DECLARED_FIELDS, registerRoutes } from './routes';
 import { type BridgeFailure, bridgeFailure, failureFromUpstream, PASSWORD_FIELDS } from './status';
 import { UpstreamError } from './upstream';
@@ -33,6 +33,8 @@ export interface BridgeDeps {
   readonly logger: Logger;
   /** An extra readiness gate (e.g. false while the process drains); ANDed with the upstream health check. */
   readonly isReady?: () => Promise<boolean>;
+  /** Told of every finished request (metrics). */
+  readonly onRequest?: RequestObserver;
 }
 
 export interface BridgeHandle {
@@ -85,7 +87,7 @@ export function buildBridge(deps: BridgeDeps): { app: BridgeApp; markClosing(): 
 
   // JSON only: fastify's default text/plain parser would turn a wrong content type into a string body.
   app.removeContentTypeParser('text/plain');
-  const log = registerRequestLog(app);
+  const log = registerRequestLog(app, deps.onRequest);
   const fail = (request: FastifyRequest, reply: FastifyReply, failure: BridgeFailure): FastifyReply => {
     log.setOutcome(request, failure.error);
     return sendFailure(reply, failure);

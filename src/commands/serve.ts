@@ -1,10 +1,12 @@
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { startService } from '../main';
+import { shutdownTelemetry } from '../telemetry/shutdown-telemetry';
 import { type CommandIO, EXIT } from './command-io';
 
 /**
- * `legacy-identity serve`: configured only by the environment. SIGTERM or SIGINT drain and exit 0;
+ * `legacy-identity serve`: configured only by the environment. SIGTERM or SIGINT drain, flush the
+ * spans still queued for export (when tracing was started by telemetry/register.ts), and exit 0;
  * a bad configuration exits 2 with a message naming the key.
  */
 export async function serveCommand(io: CommandIO, onStarted?: (info: StartedInfo) => void): Promise<number> {
@@ -34,8 +36,12 @@ export async function serveCommand(io: CommandIO, onStarted?: (info: StartedInfo
     bridgeUrl: running.bridge
       ? `${config.bridge?.https ? 'https' : 'http'}://${config.bridge?.addr.host}:${running.bridge.port}`
       : null,
+    metricsUrl: running.metricsServer?.url ?? null,
   };
-  logger.info({ event: 'started', grpc: info.grpcAddress, bridge: info.bridgeUrl }, 'legacy-identity-adapter started');
+  logger.info(
+    { event: 'started', grpc: info.grpcAddress, bridge: info.bridgeUrl, metrics: info.metricsUrl },
+    'legacy-identity-adapter started',
+  );
   onStarted?.(info);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -45,6 +51,8 @@ export async function serveCommand(io: CommandIO, onStarted?: (info: StartedInfo
   logger.info({ event: 'shutdown', signal }, 'draining');
   const started = performance.now();
   await running.close();
+  // After the drain, so the spans of the last requests are in the final export.
+  await shutdownTelemetry();
   logger.info({ event: 'stopped', duration_ms: Math.round(performance.now() - started) }, 'stopped');
   return EXIT.ok;
 }
@@ -52,4 +60,6 @@ export async function serveCommand(io: CommandIO, onStarted?: (info: StartedInfo
 export interface StartedInfo {
   readonly grpcAddress: string;
   readonly bridgeUrl: string | null;
+  /** The Prometheus endpoint, or null with METRICS_ADDR=off. */
+  readonly metricsUrl: string | null;
 }

@@ -20,6 +20,7 @@ export interface GrpcServerDeps {
   readonly service: IdentityService;
   readonly logger: Logger;
   readonly onCall?: UnaryOptions['onCall'];
+  readonly describeSubject?: UnaryOptions['describeSubject'];
 }
 
 export interface GrpcServerOptions {
@@ -50,9 +51,11 @@ export async function startGrpcServer(deps: GrpcServerDeps, options: GrpcServerO
     'grpc.keepalive_time_ms': GRPC_KEEPALIVE_TIME_MS,
     'grpc.keepalive_timeout_ms': GRPC_KEEPALIVE_TIMEOUT_MS,
   });
-  const unaryOptions: UnaryOptions = deps.onCall
-    ? { logger: deps.logger, onCall: deps.onCall }
-    : { logger: deps.logger };
+  const unaryOptions: UnaryOptions = {
+    logger: deps.logger,
+    ...(deps.onCall ? { onCall: deps.onCall } : {}),
+    ...(deps.describeSubject ? { describeSubject: deps.describeSubject } : {}),
+  };
   server.addService(tolerantServiceDefinition(), createHandlers(deps.service, unaryOptions) as never);
   const health = new HealthReporter(deps.service, deps.logger);
   health.implementation.addToServer(server);

@@ -1,4 +1,5 @@
 import { type handleUnaryCall, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
+import { trace } from '@opentelemetry/api';
 import type { CallContext } from '../domain/call-context';
 import { IdentityError, toIdentityError } from '../domain/errors';
 import type { Logger } from '../logger';
@@ -11,6 +12,11 @@ export interface UnaryOptions {
   readonly logger: Logger;
   /** Called once per finished call (metrics). */
   readonly onCall?: (rpc: string, code: status, durationMs: number) => void;
+  /**
+   * How the request's login is named on the RPC span (`identity.<key>`) and its log line (`<key>`):
+   * a keyed hash by default (telemetry/subject-attribute.ts). Without it the login is not recorded.
+   */
+  readonly describeSubject?: (login: string) => { readonly key: string; readonly value: string };
 }
 
 function deadlineOf(call: ServerUnaryCall<unknown, unknown>): number | undefined {
@@ -28,13 +34,20 @@ export function unary<Req, Res>(
   options: UnaryOptions,
   rpc: string,
   handle: (request: Req, ctx: CallContext) => Promise<Res>,
+  loginOf?: (request: Req) => string,
 ): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     const started = performance.now();
+    let subject: { readonly key: string; readonly value: string } | undefined;
     const finish = (code: status, error?: IdentityError) => {
       const durationMs = performance.now() - started;
       options.onCall?.(rpc, code, durationMs);
-      const fields = { rpc, grpc_code: status[code], duration_ms: Math.round(durationMs * 10) / 10 };
+      const fields = {
+        rpc,
+        grpc_code: status[code],
+        duration_ms: Math.round(durationMs * 10) / 10,
+        ...(subject ? { [subject.key]: subject.value } : {}),
+      };
       if (error?.isFault) {
         const cause = error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : undefined;
         options.logger.error({ ...fields, outcome: error.code, cause }, 'rpc failed');
@@ -50,6 +63,11 @@ export function unary<Req, Res>(
       finish(status.INVALID_ARGUMENT, error);
       callback(toServiceError(error));
       return;
+    }
+    const login = loginOf?.(request);
+    if (login && options.describeSubject) {
+      subject = options.describeSubject(login);
+      trace.getActiveSpan()?.setAttribute(`identity.${subject.key}`, subject.value);
     }
     handle(request, { deadline: deadlineOf(call as ServerUnaryCall<unknown, unknown>) }).then(
       (response) => {

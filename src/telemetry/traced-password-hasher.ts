@@ -1,0 +1,60 @@
+import { type Attributes, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { ScryptCost } from '../config';
+import { IdentityError } from '../domain/errors';
+import type { PasswordHasher } from '../domain/password-hasher';
+import type { StoredPassword } from '../domain/user';
+import { scryptCostAttributes, storedCostAttributes } from './password-cost';
+
+const tracer = trace.getTracer('legacy-identity-adapter/passwords');
+
+/**
+ * The hasher with one span per call: `password.hash` (new scrypt hash, with its cost) and
+ * `password.verify` (with `password.format` as detected, the stored hash's cost parameters, whether it
+ * `needs_rehash`; `password.dummy` for the unknown-user verification). The KDF queue wait is added to
+ * the same span by the limiter's observer (`password.kdf.queue_wait_ms`). Never the password, the
+ * hash, the salt, or whether it matched (the domain span's `identity.outcome` says that).
+ *
+ * Spans are made only under an existing span (a request, or the background rehash it started).
+ * Overload (`resource_exhausted`) is recorded as `password.kdf.rejected`, not as an error: shedding
+ * load is the limiter doing its job. Anything else thrown marks the span as an error.
+ */
+export function tracePasswordHasher(hasher: PasswordHasher, cost: ScryptCost): PasswordHasher {
+  return {
+    hash: (password) =>
+      inSpan('password.hash', { 'password.format': 'scrypt', ...scryptCostAttributes(cost) }, () =>
+        hasher.hash(password),
+      ),
+    verify: (password, stored: StoredPassword) =>
+      inSpan('password.verify', storedCostAttributes(stored.hash), async (span) => {
+        const result = await hasher.verify(password, stored);
+        span?.setAttributes({ 'password.format': result.format, 'password.needs_rehash': result.needsRehash });
+        return result;
+      }),
+    dummyVerify: (password) =>
+      inSpan(
+        'password.verify',
+        { 'password.dummy': true, 'password.format': 'scrypt', ...scryptCostAttributes(cost) },
+        () => hasher.dummyVerify(password),
+      ),
+  };
+}
+
+function inSpan<T>(name: string, attributes: Attributes, work: (span: Span | undefined) => Promise<T>): Promise<T> {
+  // Only within a request: the start-up warm-up of the dummy hash is not a trace of its own.
+  if (!trace.getActiveSpan()) return work(undefined);
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      if (error instanceof IdentityError && error.code === 'resource_exhausted') {
+        span.setAttribute('password.kdf.rejected', true);
+      } else {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof IdentityError ? error.code : 'error' });
+      }
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
