@@ -5,7 +5,7 @@ import type { PasswordHasher } from '../domain/password-hasher';
 import type { StoredPassword } from '../domain/user';
 import { scryptCostAttributes, storedCostAttributes } from './password-cost';
 
-const tracer = trace.getTracer('legacy-identity-adapter/passwords');
+const TRACER_NAME = 'legacy-identity-adapter/passwords';
 
 /**
  * The hasher with one span per call: `password.hash` (new scrypt hash, with its cost) and
@@ -42,7 +42,7 @@ export function tracePasswordHasher(hasher: PasswordHasher, cost: ScryptCost): P
 function inSpan<T>(name: string, attributes: Attributes, work: (span: Span | undefined) => Promise<T>): Promise<T> {
   // Only within a request: the start-up warm-up of the dummy hash is not a trace of its own.
   if (!trace.getActiveSpan()) return work(undefined);
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+  return trace.getTracer(TRACER_NAME).startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await work(span);
     } catch (error) {
