@@ -5,6 +5,9 @@ import { decodeOtlpJson } from './decode-otlp-json';
 import { decodeOtlpProtobuf } from './decode-otlp-protobuf';
 import type { ReceivedSpan } from './received-span';
 
+/** An unrooted trace (its root lost or still in flight) is handed over anyway after this many quiet periods. */
+const MAX_UNROOTED_WAITS = 30;
+const SPAN_KIND_SERVER = 2;
 /** The largest export accepted (the SDK's default batch of 512 spans is a few hundred KB). */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -14,8 +17,9 @@ export interface OtlpReceiverOptions {
   /** Default 127.0.0.1. */
   readonly host?: string;
   /**
-   * A trace is handed to `onTrace` once it has a root (a span whose parent is not in the trace, e.g.
-   * the Auth0 script's remote span) and no span of it has arrived for this long. Default 1000 ms.
+   * A trace is handed to `onTrace` once it has a root (a span without parent, or a server span whose
+   * parent is remote, e.g. the Auth0 script's) and no span of it has arrived for this long; a trace
+   * that never gets one is handed over after 30 such periods. Default 1000 ms.
    */
   readonly quietMs?: number;
   readonly onTrace?: (spans: readonly ReceivedSpan[]) => void;
@@ -50,13 +54,24 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     const entry = pending.get(traceId);
     if (!entry) return;
     if (entry.timer) clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => {
-      const ids = new Set(entry.spans.map((s) => s.spanId));
-      if (!entry.spans.some((s) => s.parentSpanId === '' || !ids.has(s.parentSpanId))) return;
-      pending.delete(traceId);
-      options.onTrace?.(entry.spans);
-    }, quietMs);
-    entry.timer.unref();
+    const arm = (waited: number) => {
+      entry.timer = setTimeout(() => {
+        // Rooted: a span without parent, or a server span continuing a caller's remote span. A client
+        // span whose parent has not arrived yet (a SQL statement under a slow domain span) is not.
+        const ids = new Set(entry.spans.map((s) => s.spanId));
+        const rooted = entry.spans.some(
+          (s) => s.parentSpanId === '' || (!ids.has(s.parentSpanId) && s.kind === SPAN_KIND_SERVER),
+        );
+        if (!rooted && waited < MAX_UNROOTED_WAITS) {
+          arm(waited + 1);
+          return;
+        }
+        pending.delete(traceId);
+        options.onTrace?.(entry.spans);
+      }, quietMs);
+      entry.timer.unref();
+    };
+    arm(0);
   };
 
   const accept = (received: ReceivedSpan[]) => {

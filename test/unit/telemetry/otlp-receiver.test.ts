@@ -122,6 +122,24 @@ describe('OTLP receiver (make traces)', () => {
     assert.ok(!text.includes('hidden from the tree'), 'only key attributes are printed');
   });
 
+  it('waits for a slow trace’s root instead of printing an early SQL span as a trace of its own', async () => {
+    const sent = makeSpans();
+    const early = sent.filter((s) => s.name === 'UPDATE Users');
+    await exportVia(new OtlpProtobufExporter({ url: `${receiver.endpoint}/v1/traces` }), early);
+    await new Promise((r) => setTimeout(r, 100)); // five quiet periods
+    assert.equal(finished.length, 0);
+    await exportVia(
+      new OtlpProtobufExporter({ url: `${receiver.endpoint}/v1/traces` }),
+      sent.filter((s) => s.name !== 'UPDATE Users'),
+    );
+    const deadline = Date.now() + 5000;
+    while (finished.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(
+      finished.map((t) => t.length),
+      [3],
+    );
+  });
+
   it('answers 400 to bytes that are not an export request and 404 elsewhere', async () => {
     const bad = await fetch(`${receiver.endpoint}/v1/traces`, {
       method: 'POST',
