@@ -70,7 +70,8 @@ export function failureFromUpstream(failure: UpstreamError, retryAfterSeconds: n
     case GrpcStatus.FAILED_PRECONDITION:
       return bridgeFailure('user_migrated');
     case GrpcStatus.RESOURCE_EXHAUSTED:
-      return { ...bridgeFailure('rate_limited'), retryAfterSeconds };
+      // A throttled login says when its next attempt is allowed; a full KDF queue drains in about a second.
+      return { ...bridgeFailure('rate_limited'), retryAfterSeconds: failure.retryAfterSeconds ?? retryAfterSeconds };
     case GrpcStatus.UNAVAILABLE:
     // The upstream cancelled the call: it is shutting down; another instance (or a retry) will answer.
     case GrpcStatus.CANCELLED:

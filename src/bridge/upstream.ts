@@ -7,6 +7,7 @@ import {
 } from '@grpc/grpc-js';
 import { ErrorInfo } from '../../gen/google/rpc/error_details';
 import { Status as RpcStatus } from '../../gen/google/rpc/status';
+import { decodeRetryInfo, RETRY_INFO_TYPE_URL } from '../grpc/retry-info';
 import { ERROR_DOMAIN, readFieldViolations } from '../grpc/status';
 
 /** The IdentityStore RPCs the bridge calls, by their client method names. */
@@ -26,6 +27,8 @@ export class UpstreamError extends Error {
   /** ErrorInfo.reason when the server is an IdentityStore (`INVALID_CREDENTIALS`, `NOT_FOUND`, …), else ''. */
   readonly reason: string;
   readonly violations: readonly { field: string; description: string }[];
+  /** Whole seconds until a retry can succeed, from a google.rpc.RetryInfo detail (a throttled login). */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly rpc: UpstreamRpc,
@@ -34,7 +37,9 @@ export class UpstreamError extends Error {
     super(`${rpc} failed with ${GrpcStatus[cause.code ?? GrpcStatus.UNKNOWN] ?? 'an unknown status'}`, { cause });
     // A status outside the enum (a foreign server, a corrupt trailer) is treated as UNKNOWN.
     this.code = cause.code !== undefined && GrpcStatus[cause.code] !== undefined ? cause.code : GrpcStatus.UNKNOWN;
-    this.reason = readReason(cause.metadata);
+    const details = readDetails(cause.metadata);
+    this.reason = details.reason;
+    this.retryAfterSeconds = details.retryAfterMs === undefined ? undefined : Math.ceil(details.retryAfterMs / 1000);
     this.violations = readFieldViolations(cause.metadata);
   }
 
@@ -75,17 +80,23 @@ export function callUpstream<Req, Res>(
   });
 }
 
-function readReason(metadata: Metadata | undefined): string {
+/** ErrorInfo.reason (when the server is an IdentityStore) and RetryInfo's delay from the status details. */
+function readDetails(metadata: Metadata | undefined): { reason: string; retryAfterMs: number | undefined } {
   const raw = metadata?.get('grpc-status-details-bin')[0];
-  if (!Buffer.isBuffer(raw)) return '';
+  let reason = '';
+  let retryAfterMs: number | undefined;
+  if (!Buffer.isBuffer(raw)) return { reason, retryAfterMs };
   try {
     for (const detail of RpcStatus.decode(raw).details) {
-      if (detail.typeUrl !== 'type.googleapis.com/google.rpc.ErrorInfo') continue;
-      const info = ErrorInfo.decode(detail.value);
-      if (info.domain === ERROR_DOMAIN) return info.reason;
+      if (detail.typeUrl === RETRY_INFO_TYPE_URL) {
+        retryAfterMs = decodeRetryInfo(detail.value);
+      } else if (detail.typeUrl === 'type.googleapis.com/google.rpc.ErrorInfo') {
+        const info = ErrorInfo.decode(detail.value);
+        if (info.domain === ERROR_DOMAIN) reason = info.reason;
+      }
     }
   } catch {
-    // A trailer that does not decode carries no reason.
+    // A trailer that does not decode carries nothing usable.
   }
-  return '';
+  return { reason, retryAfterMs };
 }

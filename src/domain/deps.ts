@@ -1,6 +1,7 @@
 import type { BackgroundWork } from './background-work';
 import type { Clock } from './clock';
 import type { IdentityRepository } from './identity-repository';
+import type { LoginThrottle } from './login-throttle';
 import type { PasswordHasher } from './password-hasher';
 
 export type MigrationMode = 'legacy' | 'import';
@@ -26,4 +27,6 @@ export interface DomainDeps {
   readonly rehashOnLogin: boolean;
   /** Where work that outlives a request runs (hash upgrades); shutdown settles it. */
   readonly background: BackgroundWork;
+  /** Failed-login budget per identifier (RATE_LIMIT_LOGIN); absent means unthrottled. */
+  readonly loginThrottle?: LoginThrottle;
 }

@@ -30,14 +30,18 @@ export class IdentityError extends Error {
   constructor(
     readonly code: IdentityErrorCode,
     message: string,
-    options: { cause?: unknown; violations?: readonly FieldViolation[] } = {},
+    options: { cause?: unknown; violations?: readonly FieldViolation[]; retryAfterMs?: number } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.violations = options.violations ?? [];
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   /** Field violations for `invalid_argument`; empty otherwise. */
   readonly violations: readonly FieldViolation[];
+
+  /** For `resource_exhausted`: when a retry can succeed, if known (sent as google.rpc.RetryInfo). */
+  readonly retryAfterMs: number | undefined;
 
   /** True for failures of the service rather than of the caller (outage, timeout, bug). */
   get isFault(): boolean {

@@ -2,6 +2,7 @@ import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { BadRequest, ErrorInfo } from '../../gen/google/rpc/error_details';
 import { Status as RpcStatus } from '../../gen/google/rpc/status';
 import type { IdentityError, IdentityErrorCode } from '../domain/errors';
+import { encodeRetryInfo, RETRY_INFO_TYPE_URL } from './retry-info';
 
 /** The domain code → gRPC status, once. */
 export function grpcCode(code: IdentityErrorCode): status {
@@ -37,7 +38,8 @@ const TYPE_PREFIX = 'type.googleapis.com/';
 /**
  * A gRPC error for an IdentityError: the status, the error's safe message (never its cause), and a
  * google.rpc.Status in the `grpc-status-details-bin` trailer with an ErrorInfo (reason = the domain
- * code) and, for invalid_argument, a BadRequest naming the rejected fields.
+ * code), for invalid_argument a BadRequest naming the rejected fields, and when the error knows
+ * when a retry can succeed (a throttled login) a RetryInfo.
  */
 export function toServiceError(error: IdentityError): Partial<ServiceError> {
   const code = grpcCode(error.code);
@@ -58,6 +60,9 @@ export function toServiceError(error: IdentityError): Partial<ServiceError> {
         }).finish(),
       ),
     });
+  }
+  if (error.retryAfterMs !== undefined) {
+    details.push({ typeUrl: RETRY_INFO_TYPE_URL, value: Buffer.from(encodeRetryInfo(error.retryAfterMs)) });
   }
   const message = error.code === 'internal' ? 'internal error' : error.message;
   const metadata = new Metadata();

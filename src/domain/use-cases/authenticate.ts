@@ -23,11 +23,28 @@ function invalidCredentials(): IdentityError {
 /**
  * Checks a login and password. Unknown user, wrong password, a row the schema says may not log in,
  * and (in import mode) a user migrated longer ago than the grace window all raise the same
- * `invalid_credentials`, after the same amount of KDF work.
+ * `invalid_credentials`, after the same amount of KDF work. With a login throttle, an identifier whose
+ * budget of failed attempts is spent gets `resource_exhausted` at once, before any lookup or KDF work,
+ * whether or not it exists; only `invalid_credentials` outcomes are charged to the budget.
  */
 export async function authenticate(deps: DomainDeps, input: AuthenticateInput, ctx: CallContext): Promise<User> {
   assertValid(checkLogin('login', input.login), checkPassword('password', input.password));
 
+  const attempt = deps.loginThrottle?.reserve(input.login);
+  let user: User;
+  try {
+    user = await checkCredentials(deps, input, ctx);
+  } catch (error) {
+    // Overload and outages say nothing about the password: only a wrong one is charged.
+    if (!(error instanceof IdentityError && error.code === 'invalid_credentials')) attempt?.release();
+    throw error;
+  }
+  // A success is not a guess.
+  attempt?.release();
+  return user;
+}
+
+async function checkCredentials(deps: DomainDeps, input: AuthenticateInput, ctx: CallContext): Promise<User> {
   const user = await findByLogin(deps, input.login, ctx);
   if (!user) {
     await deps.hasher.dummyVerify(input.password);
