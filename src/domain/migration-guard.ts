@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import type { CallContext } from './call-context';
 import type { DomainDeps } from './deps';
 import { IdentityError, toIdentityError } from './errors';
@@ -15,7 +16,9 @@ export async function migrationVerdict(deps: DomainDeps, user: StoredUser, ctx: 
   const mark = await deps.repository.getMigrationMark(user.userId, ctx);
   if (!mark) return 'present';
   const age = deps.clock.now().getTime() - mark.migratedAt.getTime();
-  return age > deps.migration.graceMs ? 'gone' : 'present';
+  if (age <= deps.migration.graceMs) return 'present';
+  markSpanMigrated();
+  return 'gone';
 }
 
 /**
@@ -31,6 +34,7 @@ export async function markMigrated(
   if (deps.migration.mode !== 'import') return;
   try {
     await deps.repository.markMigrated(user.userId, deps.clock.now(), via, ctx);
+    markSpanMigrated();
   } catch (error) {
     const cause = toIdentityError(error);
     if (cause.code === 'deadline_exceeded') throw cause;
@@ -43,6 +47,12 @@ export async function assertNotMigrated(deps: DomainDeps, user: StoredUser, ctx:
   if (deps.migration.mode !== 'import') return;
   const mark = await deps.repository.getMigrationMark(user.userId, ctx);
   if (mark) {
+    markSpanMigrated();
     throw new IdentityError('failed_precondition', 'user has migrated to Auth0; change it there');
   }
+}
+
+/** `identity.migrated` on the use case's span: this call found (or made) the user owned by Auth0. */
+function markSpanMigrated(): void {
+  trace.getActiveSpan()?.setAttribute('identity.migrated', true);
 }

@@ -4,6 +4,7 @@ import { context, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { IdentityError } from '../../../src/domain/errors';
+import { IdentityService } from '../../../src/domain/identity-service';
 import { createConfiguredHasher } from '../../../src/passwords/configured-hasher';
 import { KdfLimiter } from '../../../src/passwords/kdf-limiter';
 import { kdfTelemetry } from '../../../src/telemetry/kdf-telemetry';
@@ -179,6 +180,38 @@ describe('Spans of the adapters', () => {
         operation: 'CREATE',
         collection: 'Marks',
       });
+    });
+  });
+
+  describe('identity.migrated (import mode)', () => {
+    it('is set when a call marks the user, when it finds the user gone, and when a change is refused', async () => {
+      let now = new Date('2026-01-01T00:00:00Z');
+      const repository = new MemoryRepository();
+      const service = new IdentityService({
+        repository,
+        hasher: new FakeHasher(),
+        clock: { now: () => now },
+        logger: silent,
+        migration: { mode: 'import', graceMs: 60_000 },
+        rehashOnLogin: false,
+      });
+      await repository.insert({ email: 'm@example.com', password: { hash: 'fake:pw' }, emailVerified: false });
+      const migrated = () =>
+        tracing
+          .spans()
+          .filter((s) => s.name.startsWith('identity.'))
+          .map((s) => [s.name, s.attributes['identity.outcome'], s.attributes['identity.migrated']]);
+      await tracing.inRequest(() => service.getUser({ email: 'm@example.com', login: '' }));
+      await assert.rejects(
+        tracing.inRequest(() => service.changePassword({ email: 'm@example.com', newPassword: 'another pw 123' })),
+      );
+      now = new Date('2026-01-01T01:00:00Z');
+      await assert.rejects(tracing.inRequest(() => service.getUser({ email: 'm@example.com', login: '' })));
+      assert.deepEqual(migrated(), [
+        ['identity.get_user', 'ok', true],
+        ['identity.change_password', 'failed_precondition', true],
+        ['identity.get_user', 'not_found', true],
+      ]);
     });
   });
 
