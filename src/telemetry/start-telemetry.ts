@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, DiagConsoleLogger, DiagLogLevel, diag, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -80,6 +80,8 @@ export function startTelemetry(
     }),
   });
 
+  // Failed exports and dropped spans are reported on stderr (plain text), so a silent collector is noticed.
+  diag.setLogger(new DiagConsoleLogger(), { logLevel: DiagLogLevel.ERROR, suppressOverrideMessage: true });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(
@@ -115,6 +117,7 @@ export function startTelemetry(
           trace.disable();
           propagation.disable();
           context.disable();
+          diag.disable();
         }
       })();
       return stopped;
