@@ -71,6 +71,15 @@ function assertChain(spans: readonly ReceivedSpan[], sent: Sent, route: string, 
   return { http, client, server, domain };
 }
 
+/** All four hops have arrived (they end inner first, the HTTP span last). */
+const hops =
+  (route: string, useCase: string) =>
+  (spans: readonly ReceivedSpan[]): boolean =>
+    named(spans, `POST ${route}`, SERVER).length > 0 &&
+    named(spans, RPC_SPAN, CLIENT).length > 0 &&
+    named(spans, RPC_SPAN, SERVER).length > 0 &&
+    named(spans, useCase).length > 0;
+
 const sqlSpans = (spans: readonly ReceivedSpan[]) => spans.filter((s) => s.attributes['db.system.name'] === 'sqlite');
 
 function metricValue(text: string, name: string, labels: Record<string, string>): number {
@@ -120,7 +129,7 @@ describe('Telemetry: one trace per request across every hop', function () {
   it('traces a login: HTTP server → gRPC client → gRPC server → identity.authenticate → password and SQL', async () => {
     login = await post(serve, '/v1/login', { username_or_email: EMAIL, password: PASSWORD });
     assert.equal(login.status, 200);
-    loginSpans = await receiver.waitForTrace(login.traceId, (s) => named(s, 'POST /v1/login', SERVER).length > 0);
+    loginSpans = await receiver.waitForTrace(login.traceId, hops('/v1/login', 'identity.authenticate'));
     const { http, server, domain } = assertChain(loginSpans, login, '/v1/login', 'identity.authenticate');
     assert.equal(http.attributes['http.response.status_code'], 200);
     assert.equal(server.attributes['rpc.grpc.status_code'], 0);
@@ -150,7 +159,7 @@ describe('Telemetry: one trace per request across every hop', function () {
   it('treats a wrong password as an outcome: invalid_credentials and 401, but no span in error', async () => {
     const sent = await post(serve, '/v1/login', { username_or_email: EMAIL, password: WRONG_PASSWORD });
     assert.equal(sent.status, 401);
-    const spans = await receiver.waitForTrace(sent.traceId, (s) => named(s, 'POST /v1/login', SERVER).length > 0);
+    const spans = await receiver.waitForTrace(sent.traceId, hops('/v1/login', 'identity.authenticate'));
     const { http, client, server, domain } = assertChain(spans, sent, '/v1/login', 'identity.authenticate');
     assert.equal(domain.attributes['identity.outcome'], 'invalid_credentials');
     assert.equal(server.attributes['rpc.grpc.status_code'], 16, 'UNAUTHENTICATED stays visible for filtering');
@@ -168,10 +177,7 @@ describe('Telemetry: one trace per request across every hop', function () {
   it('traces a change-password down to the new hash and the UPDATE', async () => {
     const sent = await post(serve, '/v1/change-password', { email: EMAIL, new_password: NEW_PASSWORD });
     assert.equal(sent.status, 200, JSON.stringify(sent.body));
-    const spans = await receiver.waitForTrace(
-      sent.traceId,
-      (s) => named(s, 'POST /v1/change-password', SERVER).length > 0,
-    );
+    const spans = await receiver.waitForTrace(sent.traceId, hops('/v1/change-password', 'identity.change_password'));
     const { domain, server } = assertChain(spans, sent, '/v1/change-password', 'identity.change_password');
     assert.equal(domain.attributes['identity.outcome'], 'ok');
     assert.equal(server.attributes['identity.email_hash'], expectedHash);
@@ -197,7 +203,7 @@ describe('Telemetry: one trace per request across every hop', function () {
   it('traces a verify through identity.verify_email and its UPDATE', async () => {
     const sent = await post(serve, '/v1/verify', { email: EMAIL });
     assert.equal(sent.status, 200);
-    const spans = await receiver.waitForTrace(sent.traceId, (s) => named(s, 'POST /v1/verify', SERVER).length > 0);
+    const spans = await receiver.waitForTrace(sent.traceId, hops('/v1/verify', 'identity.verify_email'));
     const { domain } = assertChain(spans, sent, '/v1/verify', 'identity.verify_email');
     assert.equal(domain.attributes['identity.outcome'], 'ok');
     assert.ok(sqlSpans(spans).some((s) => s.attributes['db.operation.name'] === 'UPDATE'));
@@ -216,10 +222,7 @@ describe('Telemetry: one trace per request across every hop', function () {
       blocker.close();
     }
     assert.equal(sent.status, 503, JSON.stringify(sent.body));
-    const spans = await receiver.waitForTrace(
-      sent.traceId,
-      (s) => named(s, 'POST /v1/change-password', SERVER).length > 0,
-    );
+    const spans = await receiver.waitForTrace(sent.traceId, hops('/v1/change-password', 'identity.change_password'));
     const { http, server, domain } = assertChain(spans, sent, '/v1/change-password', 'identity.change_password');
     assert.equal(domain.attributes['identity.outcome'], 'unavailable');
     assert.equal(domain.status.code, STATUS_ERROR);
