@@ -42,7 +42,18 @@ export interface Config {
 
 export type StoreConfig =
   | { readonly kind: 'sqlite'; readonly path: string }
-  | { readonly kind: 'mssql'; readonly connectionString: string };
+  | { readonly kind: 'mssql'; readonly connectionString: string; readonly tuning?: MssqlTuning };
+
+/**
+ * Pool and timeouts of the mssql store, from the MSSQL_* keys; an unset key leaves the connection
+ * string's own setting or the adapter's default (src/store/mssql/mssql-config.ts).
+ */
+export interface MssqlTuning {
+  readonly poolMax?: number;
+  readonly poolIdleTimeoutMs?: number;
+  readonly connectTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+}
 
 export interface ScryptCost {
   readonly logN: number;
@@ -81,6 +92,10 @@ export const BRIDGE_TOKEN_MIN_LENGTH = 32;
 export const CONFIG_KEYS = {
   STORE_URL:
     'sqlite:<path> or mssql://user:pass@host:port/db?… (or an ADO-style connection string); default sqlite:./data/legacy.db',
+  MSSQL_POOL_MAX: 'mssql store: most connections in the pool (1–200); default 10',
+  MSSQL_POOL_IDLE_TIMEOUT: 'mssql store: how long an idle pooled connection is kept; default 30s',
+  MSSQL_CONNECT_TIMEOUT: 'mssql store: connect and login timeout; a slower server is reported UNAVAILABLE; default 5s',
+  MSSQL_REQUEST_TIMEOUT: "mssql store: longest query; each call's remaining deadline lowers it; default 5s",
   SCHEMA_PROFILE: 'default, aspnet-identity, aspnet-membership, or a path to a JSON profile; default default',
   GRPC_ADDR: 'gRPC listen address; default 127.0.0.1:50051',
   GRPC_ALLOW_INSECURE: 'allow plaintext gRPC on a non-loopback address (on/off); default off',
@@ -148,8 +163,19 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  const store = field('STORE_URL', { kind: 'sqlite', path: './data/legacy.db' } as StoreConfig, parseStoreUrl);
+  const optional = <T>(key: ConfigKey, parse: (v: string) => T): T | undefined => field(key, undefined, parse);
+  const tuning: MssqlTuning = Object.fromEntries(
+    Object.entries({
+      poolMax: optional('MSSQL_POOL_MAX', (v) => parseInteger(v, 1, 200)),
+      poolIdleTimeoutMs: optional('MSSQL_POOL_IDLE_TIMEOUT', (v) => parseDurationAtLeast(v, 1_000)),
+      connectTimeoutMs: optional('MSSQL_CONNECT_TIMEOUT', (v) => parseDurationAtLeast(v, 100)),
+      requestTimeoutMs: optional('MSSQL_REQUEST_TIMEOUT', (v) => parseDurationAtLeast(v, 100)),
+    }).filter(([, v]) => v !== undefined),
+  );
+
   return {
-    store: field('STORE_URL', { kind: 'sqlite', path: './data/legacy.db' } as StoreConfig, parseStoreUrl),
+    store: store.kind === 'mssql' ? { ...store, tuning } : store,
     schemaProfile: field('SCHEMA_PROFILE', 'default', (v) => v.trim()),
     grpc: { addr: grpcAddr, allowInsecureRemote },
     bridge: loadBridge(read, field),
@@ -222,6 +248,12 @@ function loadBridge(
     https: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : null,
     requestTimeoutMs,
   };
+}
+
+function parseDurationAtLeast(value: string, minMs: number): number {
+  const ms = parseDuration(value);
+  if (ms < minMs) throw new Error(`must be at least ${minMs}ms`);
+  return ms;
 }
 
 /** Never echoes the value: a connection string carries the database password. */

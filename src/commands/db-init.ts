@@ -1,13 +1,18 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type StoreConfig } from '../config';
+import type { DomainLogger } from '../domain/deps';
+import { IdentityError } from '../domain/errors';
 import { loadSchemaProfile } from '../store/load-schema-profile';
+import { initMssqlStore } from '../store/mssql/init';
 import { initSqliteStore } from '../store/sqlite/init';
 import { type CommandIO, EXIT } from './command-io';
+
+const SILENT_LOGGER: DomainLogger = { warn: () => undefined, info: () => undefined };
 
 /** Creates what the store is missing; shared by `db init` and `demo`. Returns the tables created. */
 export async function initStore(
   store: StoreConfig,
-  options: { profile: string; createLegacySchema: boolean },
+  options: { profile: string; createLegacySchema: boolean; logger?: DomainLogger },
 ): Promise<readonly string[]> {
   const profile = loadSchemaProfile(options.profile);
   switch (store.kind) {
@@ -15,7 +20,14 @@ export async function initStore(
       // On the embedded store the profile's tables are the store itself, so they are always created.
       return initSqliteStore(store.path, { profile, createLegacyTables: true }).created;
     case 'mssql':
-      throw new Error('db init: the mssql store is not supported in this version');
+      // Legacy tables on SQL Server belong to the legacy application: only created when asked.
+      return (
+        await initMssqlStore(store, {
+          profile,
+          createLegacyTables: options.createLegacySchema,
+          logger: options.logger ?? SILENT_LOGGER,
+        })
+      ).created;
     default: {
       const unreachable: never = store;
       return unreachable;
@@ -43,10 +55,19 @@ export async function dbInitCommand(args: readonly string[], io: CommandIO): Pro
     }
     throw error;
   }
-  const created = await initStore(config.store, {
-    profile: config.schemaProfile,
-    createLegacySchema: values['create-legacy-schema'] === true,
-  });
+  let created: readonly string[];
+  try {
+    created = await initStore(config.store, {
+      profile: config.schemaProfile,
+      createLegacySchema: values['create-legacy-schema'] === true,
+      logger: { warn: () => undefined, info: () => undefined },
+    });
+  } catch (error) {
+    // An unreachable store or a refused login: say why (never the connection string) and fail.
+    if (!(error instanceof IdentityError) || error.code !== 'unavailable') throw error;
+    io.err(`db init: ${error.message}`);
+    return EXIT.failure;
+  }
   io.out(JSON.stringify({ created }));
   return EXIT.ok;
 }

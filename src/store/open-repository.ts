@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock';
 import type { DomainLogger } from '../domain/deps';
 import type { IdentityRepository } from '../domain/identity-repository';
 import { loadSchemaProfile } from './load-schema-profile';
+import { openMssqlRepository } from './mssql/open-mssql-repository';
 import type { SchemaProfile } from './schema-profile';
 import { openSqliteRepository } from './sqlite/open-sqlite-repository';
 
@@ -23,8 +24,9 @@ export interface OpenRepositoryOptions {
 /**
  * The repository for `config.store`. An unknown or unsupported profile name raises an Error naming it. SQLite: the file must have been created by `legacy-identity
  * db init` (raises IdentityError `unavailable` when it is missing or cannot be opened, an Error when
- * its tables do not match the profile). mssql: not supported yet (an Error that says so, without
- * echoing the connection string, which carries a password).
+ * its tables do not match the profile). mssql: connects once and checks the tables (IdentityError
+ * `unavailable` when the login is refused or the server cannot be reached, an Error when the tables
+ * do not match the profile); messages name the server, never the password.
  */
 export async function openRepository(store: StoreConfig, options: OpenRepositoryOptions): Promise<StoreRepository> {
   const profile = typeof options.profile === 'string' ? loadSchemaProfile(options.profile) : options.profile;
@@ -33,7 +35,7 @@ export async function openRepository(store: StoreConfig, options: OpenRepository
     case 'sqlite':
       return openSqliteRepository(store.path, { ...options, profile });
     case 'mssql':
-      throw new Error('STORE_URL: the mssql store is not yet supported in this version; use sqlite:<path>');
+      return openMssqlRepository(store, { ...options, profile });
     default: {
       const unreachable: never = kind;
       throw new Error(`unknown store kind ${String(unreachable)}`);

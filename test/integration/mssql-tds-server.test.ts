@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import sql from 'mssql';
+import { newRequest } from '../../src/store/mssql/mssql-request';
 import { startTdsServer, type TdsServer } from '../support/tds/tds-server';
 import { rewriteBatch } from '../support/tds/tsql-rewrite';
 
@@ -125,7 +126,7 @@ describe('TDS test server (real mssql/tedious client over TDS 7.4)', () => {
     await pool.connect();
     server.delay(5_000, /slow/);
     await assert.rejects(
-      pool.request({ requestTimeout: 100 } as never).query('SELECT 1 AS [slow]'),
+      newRequest(pool, 100).query('SELECT 1 AS [slow]'),
       (e: unknown) => e instanceof sql.RequestError && e.code === 'ETIMEOUT',
     );
     assert.equal(server.stats.attentions, 1);

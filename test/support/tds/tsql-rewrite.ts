@@ -18,6 +18,7 @@
  *    `LEN(` → `LENGTH(`.
  * 9. `SET <session option> …` statements are accepted and ignored.
  * 10. `IF OBJECT_ID(N'name', N'U') IS NULL BEGIN … END` runs its block when the table is missing.
+ * 11. `OBJECT_ID(N'name', N'U')` in an expression → a lookup in sqlite_master (NULL when missing).
  */
 
 type TokenKind = 'ws' | 'comment' | 'word' | 'qident' | 'string' | 'number' | 'param' | 'punct';
@@ -336,6 +337,23 @@ function rewriteStatement(tokens: readonly Token[]): RewrittenStatement {
         const close = nextSig(i + 1, 1);
         if (!isPunct(close.token, ')')) throw new UnsupportedTsql(`${word} takes no arguments`);
         out.push(UTC_NOW);
+        i = close.index;
+        continue;
+      }
+      if (word === 'OBJECT_ID' && isPunct(nextSig(i + 1).token, '(')) {
+        const name = nextSig(i + 1, 1);
+        const comma = nextSig(i + 1, 2);
+        const type = nextSig(i + 1, 3);
+        const close = nextSig(i + 1, 4);
+        if (name.token?.kind !== 'string' || !isPunct(comma.token, ',') || type.token?.kind !== 'string') {
+          throw new UnsupportedTsql("OBJECT_ID needs (N'name', N'U')");
+        }
+        if (type.token.text.toUpperCase() !== 'U' || !isPunct(close.token, ')')) {
+          throw new UnsupportedTsql('OBJECT_ID supports user tables (U) only');
+        }
+        out.push(
+          `(SELECT rowid FROM sqlite_master WHERE type = 'table' AND name = ${sqlString(tableName(name.token.text))} COLLATE NOCASE)`,
+        );
         i = close.index;
         continue;
       }

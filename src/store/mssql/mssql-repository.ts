@@ -1,0 +1,356 @@
+import sql from 'mssql';
+import { type CallContext, NO_CONTEXT, remainingMs } from '../../domain/call-context';
+import { type Clock, systemClock } from '../../domain/clock';
+import type { DomainLogger } from '../../domain/deps';
+import { IdentityError } from '../../domain/errors';
+import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../domain/user';
+import { MIGRATION_VIAS } from '../migration-marks-table';
+import type { StoreRepository } from '../open-repository';
+import { profileStatements } from '../profile-statements';
+import type { SchemaProfile } from '../schema-profile';
+import { type Row, toDate, toText } from '../user-row';
+import type { BoundStatement, UserStatements } from '../users-table-statements';
+import { MARK_SQL, PING_SQL } from './mssql-catalog';
+import { mssqlDialect } from './mssql-dialect';
+import { bindStatement, newRequest } from './mssql-request';
+import { SQL_ERROR, type TranslatedError, translateMssqlError } from './translate-error';
+
+export interface MssqlRepositoryOptions {
+  readonly profile: SchemaProfile;
+  readonly logger: DomainLogger;
+  /** Timestamps written to CreatedAt / UpdatedAt, and the instant lockouts are judged at. */
+  readonly clock?: Clock;
+  /** The ceiling of every request (MSSQL_REQUEST_TIMEOUT); a call's remaining deadline lowers it. */
+  readonly requestTimeoutMs: number;
+  /** `host:port/db as user` for log lines (describeTarget); never the password. */
+  readonly target: string;
+}
+
+/** How often the same outage is logged while it lasts. */
+const OUTAGE_LOG_INTERVAL_MS = 10_000;
+
+type Query = (statement: BoundStatement) => Promise<sql.IResult<Row>>;
+
+/** What one attempt of a call may do: single statements on the pool, or a transaction. */
+interface Attempt {
+  readonly query: Query;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (query: Query) => Promise<T>): Promise<T>;
+}
+
+/**
+ * IdentityRepository on SQL Server through the `mssql` pool (tedious), for any schema profile whose
+ * statements the builder produces in the T-SQL dialect. Every statement is parameterised, each
+ * parameter typed from its column (NVARCHAR of the column's length). Multi-statement writes run in
+ * one transaction.
+ *
+ * Each call: refused with `deadline_exceeded` when its deadline has passed; otherwise every request
+ * gets the smaller of MSSQL_REQUEST_TIMEOUT and the remaining deadline (tedious cancels it with an
+ * ATTENTION and the connection goes back to the pool), and the whole call, waits for a pooled
+ * connection included, is bounded by the deadline. A deadlock, or an outage before anything was
+ * sent, is retried once; a connection lost mid-statement is retried for reads only. Failures are
+ * translated in translate-error.ts; outages are logged for the operator (at most every 10 s per
+ * cause), naming the server but never the password.
+ */
+export class MssqlRepository implements StoreRepository {
+  readonly #pool: sql.ConnectionPool;
+  readonly #statements: UserStatements;
+  readonly #logger: DomainLogger;
+  readonly #clock: Clock;
+  readonly #requestTimeoutMs: number;
+  readonly #target: string;
+  readonly #lastOutageLog = new Map<string, number>();
+  #closed = false;
+
+  /** Takes a connected pool whose database matches the profile (see openMssqlRepository). */
+  constructor(pool: sql.ConnectionPool, options: MssqlRepositoryOptions) {
+    this.#pool = pool;
+    this.#statements = mssqlStatements(options.profile);
+    this.#logger = options.logger;
+    this.#clock = options.clock ?? systemClock;
+    this.#requestTimeoutMs = options.requestTimeoutMs;
+    this.#target = options.target;
+  }
+
+  findByEmail(email: string, ctx?: CallContext): Promise<StoredUser | null> {
+    return this.#call(ctx, 'read', ({ query }) => this.#findUser(query, this.#statements.findByEmail(email)));
+  }
+
+  findByUsername(username: string, ctx?: CallContext): Promise<StoredUser | null> {
+    return this.#call(ctx, 'read', async ({ query }) => {
+      const statement = this.#statements.findByUsername(username);
+      return statement ? this.#findUser(query, statement) : null;
+    });
+  }
+
+  findById(userId: string, ctx?: CallContext): Promise<StoredUser | null> {
+    return this.#call(ctx, 'read', ({ query }) => this.#findUser(query, this.#statements.findById(userId)));
+  }
+
+  insert(user: NewUser, ctx?: CallContext): Promise<StoredUser> {
+    const dropped = this.#statements.droppedFields(user);
+    if (dropped.length > 0) {
+      this.#logger.info(
+        { event: 'store_fields_not_stored', fields: dropped },
+        'the schema profile has no column for these fields; they are not stored',
+      );
+    }
+    return this.#call(ctx, 'write', async (attempt) => {
+      const userId = this.#statements.newUserId();
+      // 0 rows from the last statement: another user holds the email (a guard, not a unique index).
+      if ((await this.#write(attempt, this.#statements.insert(userId, user, this.#clock.now()))) === 0) {
+        throw emailTaken();
+      }
+      const stored = await this.#findUser(attempt.query, this.#statements.findById(userId));
+      if (!stored) throw new IdentityError('internal', 'inserted user could not be read back');
+      return stored;
+    });
+  }
+
+  updatePassword(
+    userId: string,
+    password: StoredPassword,
+    expected?: StoredPassword,
+    ctx?: CallContext,
+  ): Promise<boolean> {
+    return this.#call(ctx, 'write', async (attempt) => {
+      const statements = this.#statements.updatePassword(userId, password, expected, this.#clock.now());
+      if ((await this.#write(attempt, statements)) > 0) return true;
+      await this.#requireUser(attempt.query, userId);
+      return false; // the user exists, so only the compare-and-set can have lost
+    });
+  }
+
+  setEmailVerified(userId: string, verified: boolean, ctx?: CallContext): Promise<void> {
+    return this.#call(ctx, 'write', async (attempt) => {
+      const changed = await this.#write(
+        attempt,
+        this.#statements.setEmailVerified(userId, verified, this.#clock.now()),
+      );
+      if (changed === 0) throw notFound();
+    });
+  }
+
+  changeEmail(userId: string, newEmail: string, verified: boolean, ctx?: CallContext): Promise<void> {
+    return this.#call(ctx, 'write', async (attempt) => {
+      const statements = this.#statements.changeEmail(userId, newEmail, verified, this.#clock.now());
+      if ((await this.#write(attempt, statements)) > 0) return;
+      await this.#requireUser(attempt.query, userId);
+      throw emailTaken(); // the user exists, so only the email guard can have refused
+    });
+  }
+
+  delete(userId: string, ctx?: CallContext): Promise<void> {
+    return this.#call(ctx, 'write', (attempt) =>
+      attempt.transaction(async (query) => {
+        // Throwing inside the transaction rolls it back, so a missing user deletes nothing.
+        await this.#requireUser(query, userId);
+        if ((await runAll(query, this.#statements.deleteUser(userId))) === 0) throw notFound();
+        await query(markStatement(MARK_SQL.delete, { userId }));
+      }),
+    );
+  }
+
+  getMigrationMark(userId: string, ctx?: CallContext): Promise<MigrationMark | null> {
+    return this.#call(ctx, 'read', ({ query }) => this.#readMark(query, userId));
+  }
+
+  markMigrated(userId: string, at: Date, via: MigrationMark['via'], ctx?: CallContext): Promise<MigrationMark> {
+    return this.#call(ctx, 'write', async ({ query }) => {
+      // Insert-if-absent (under UPDLOCK, HOLDLOCK), then read back: the first mark wins and every
+      // caller sees it. A concurrent insert that still collides is the same outcome.
+      try {
+        await query(markStatement(MARK_SQL.insertIfAbsent, { userId, migratedAt: at, via }));
+      } catch (error) {
+        const number = (error as { number?: unknown }).number;
+        if (number !== SQL_ERROR.UNIQUE_CONSTRAINT && number !== SQL_ERROR.UNIQUE_INDEX) throw error;
+      }
+      const mark = await this.#readMark(query, userId);
+      if (!mark) throw new IdentityError('internal', 'migration mark could not be read back');
+      return mark;
+    });
+  }
+
+  unmark(userId: string, ctx?: CallContext): Promise<boolean> {
+    return this.#call(ctx, 'write', async ({ query }) => {
+      const result = await query(markStatement(MARK_SQL.delete, { userId }));
+      return lastCount(result) > 0;
+    });
+  }
+
+  ping(ctx?: CallContext): Promise<void> {
+    return this.#call(ctx, 'read', async ({ query }) => {
+      await query({ sql: PING_SQL, params: {} });
+    });
+  }
+
+  countUsers(ctx?: CallContext): Promise<number> {
+    return this.#call(ctx, 'read', async ({ query }) => {
+      const result = await query(this.#statements.countUsers());
+      return Number(result.recordset[0]?.count ?? 0);
+    });
+  }
+
+  /** Closes the pool; later calls raise `unavailable`. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.close();
+  }
+
+  /** Deadline, attempt, one retry where safe, translation: every call goes through here. */
+  async #call<T>(ctx: CallContext | undefined, kind: 'read' | 'write', work: (attempt: Attempt) => Promise<T>) {
+    for (let attempt = 1; ; attempt++) {
+      if (this.#closed) throw new IdentityError('unavailable', 'the user store is closed');
+      const remaining = remainingMs(ctx ?? NO_CONTEXT);
+      if (remaining === 0) {
+        throw new IdentityError('deadline_exceeded', 'the deadline passed before the store was queried');
+      }
+      const capped = remaining !== undefined && remaining <= this.#requestTimeoutMs;
+      const timeoutMs = capped ? remaining : this.#requestTimeoutMs;
+      try {
+        return await withDeadline(work(this.#attempt(timeoutMs)), remaining);
+      } catch (error) {
+        const translated = translateMssqlError(error, { deadlineCapped: capped, target: this.#target });
+        const retryable = translated.retry === 'always' || (translated.retry === 'reads' && kind === 'read');
+        if (attempt === 1 && retryable && !this.#closed && remainingMs(ctx ?? NO_CONTEXT) !== 0) continue;
+        this.#reportOutage(translated);
+        throw translated.error;
+      }
+    }
+  }
+
+  #attempt(timeoutMs: number): Attempt {
+    const pool = this.#pool;
+    const on =
+      (parent: sql.ConnectionPool | sql.Transaction): Query =>
+      (statement) =>
+        bindStatement(newRequest(parent, timeoutMs), statement).query<Row>(statement.sql);
+    return {
+      query: on(pool),
+      async transaction(work) {
+        const transaction = new sql.Transaction(pool);
+        await transaction.begin();
+        try {
+          const result = await work(on(transaction));
+          await transaction.commit();
+          return result;
+        } catch (error) {
+          // Already rolled back when the server aborted it (a deadlock victim); nothing to undo then.
+          await transaction.rollback().catch(() => undefined);
+          throw error;
+        }
+      },
+    };
+  }
+
+  /**
+   * Runs a profile write; the last statement's affected rows are the result. More than one statement
+   * runs in a transaction, rolled back when the last one changed nothing, so a refused write leaves
+   * nothing behind.
+   */
+  async #write(attempt: Attempt, statements: readonly BoundStatement[]): Promise<number> {
+    if (statements.length === 1) return runAll(attempt.query, statements);
+    try {
+      return await attempt.transaction(async (query) => {
+        const changes = await runAll(query, statements);
+        if (changes === 0) throw new NothingWritten();
+        return changes;
+      });
+    } catch (error) {
+      if (error instanceof NothingWritten) return 0;
+      throw error;
+    }
+  }
+
+  async #requireUser(query: Query, userId: string): Promise<void> {
+    if ((await query(this.#statements.exists(userId))).recordset.length === 0) throw notFound();
+  }
+
+  async #findUser(query: Query, statement: BoundStatement): Promise<StoredUser | null> {
+    const result = await query(statement);
+    const row = result.recordset[0];
+    if (!row) return null;
+    const { user, unreadable } = this.#statements.decodeRow(row, this.#clock.now());
+    if (unreadable.length > 0) {
+      this.#logger.warn(
+        { event: 'store_row_unreadable', user_id: user.userId, fields: unreadable },
+        unreadable.includes('lockoutEnd')
+          ? 'stored lockout end is not a date; sign-in refused'
+          : 'stored metadata is not a JSON object; treated as absent',
+      );
+    }
+    return user;
+  }
+
+  async #readMark(query: Query, userId: string): Promise<MigrationMark | null> {
+    const result = await query(markStatement(MARK_SQL.get, { userId }));
+    const row = result.recordset[0];
+    if (!row) return null;
+    const migratedAt = toDate(row.migratedAt);
+    const via = MIGRATION_VIAS.find((v) => v === row.via);
+    if (!migratedAt || !via) throw new IdentityError('internal', 'unreadable migration mark');
+    return { userId: toText(row.userId) ?? userId, migratedAt, via };
+  }
+
+  #reportOutage(translated: TranslatedError): void {
+    const hint = translated.operatorHint;
+    if (!hint) return;
+    const now = Date.now();
+    if (now - (this.#lastOutageLog.get(hint) ?? 0) < OUTAGE_LOG_INTERVAL_MS) return;
+    this.#lastOutageLog.set(hint, now);
+    this.#logger.warn({ event: 'store_unavailable', store: 'mssql', target: this.#target }, hint);
+  }
+}
+
+/** The profile's statements in T-SQL. */
+export function mssqlStatements(profile: SchemaProfile): UserStatements {
+  return profileStatements(profile, mssqlDialect);
+}
+
+async function runAll(query: Query, statements: readonly BoundStatement[]): Promise<number> {
+  let changes = 0;
+  for (const statement of statements) changes = lastCount(await query(statement));
+  return changes;
+}
+
+function lastCount(result: sql.IResult<unknown>): number {
+  return result.rowsAffected.at(-1) ?? 0;
+}
+
+function markStatement(sqlText: string, values: { userId: string; migratedAt?: Date; via?: string }): BoundStatement {
+  return {
+    sql: sqlText,
+    params: {
+      userId: { value: values.userId, type: { kind: 'text', maxLength: 128 } },
+      ...(values.migratedAt ? { migratedAt: { value: values.migratedAt, type: { kind: 'timestamp' } } } : {}),
+      ...(values.via ? { via: { value: values.via, type: { kind: 'text', maxLength: 32 } } } : {}),
+    },
+  };
+}
+
+function notFound(): IdentityError {
+  return new IdentityError('not_found', 'user not found');
+}
+
+function emailTaken(): IdentityError {
+  return new IdentityError('already_exists', 'a user with this email already exists');
+}
+
+/** Unwinds a write whose last statement changed nothing, rolling its transaction back. */
+class NothingWritten extends Error {}
+
+/** Bounds a call by its deadline, including waits for a pooled connection that no request timeout covers. */
+function withDeadline<T>(promise: Promise<T>, remaining: number | undefined): Promise<T> {
+  if (remaining === undefined) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new IdentityError('deadline_exceeded', 'the store did not answer before the deadline')),
+      remaining,
+    );
+  });
+  // The losing promise still settles later; its outcome is not wanted, only kept from going unhandled.
+  promise.catch(() => undefined);
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
