@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import type { StoreConfig } from '../../src/config';
 import type { DomainLogger } from '../../src/domain/deps';
 import { IdentityError } from '../../src/domain/errors';
@@ -9,7 +10,7 @@ import { openMssqlRepository } from '../../src/store/mssql/open-mssql-repository
 import { openRepository } from '../../src/store/open-repository';
 import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
 import type { SchemaProfile } from '../../src/store/schema-profile';
-import { describeRepositoryContract, rejectsWith } from '../contract/repository-contract';
+import { type ContractOptions, describeRepositoryContract, rejectsWith } from '../contract/repository-contract';
 import { startTdsServer, type TdsServer } from '../support/tds/tds-server';
 
 class RecordingLogger implements DomainLogger {
@@ -27,25 +28,58 @@ const PASSWORD = 'Tds-Test-S3cret';
 type MssqlStore = Extract<StoreConfig, { kind: 'mssql' }>;
 
 /** The contract over one store: each test opens its own pool; the database is shared (the contract allows it). */
-function mssqlContract(name: string, store: () => MssqlStore, profile: SchemaProfile) {
-  describeRepositoryContract(name, async () => {
-    const logger = new RecordingLogger();
-    let repository = await openMssqlRepository(store(), { profile, logger });
-    return {
-      get repository() {
-        return repository;
-      },
-      async reopen() {
-        await repository.close();
-        repository = await openMssqlRepository(store(), { profile, logger });
-        return repository;
-      },
-      async close() {
-        await repository.close();
-      },
-    };
+function mssqlContract(name: string, store: () => MssqlStore, profile: SchemaProfile, options: ContractOptions = {}) {
+  describeRepositoryContract(
+    name,
+    async () => {
+      const logger = new RecordingLogger();
+      let repository = await openMssqlRepository(store(), { profile, logger });
+      return {
+        get repository() {
+          return repository;
+        },
+        async reopen() {
+          await repository.close();
+          repository = await openMssqlRepository(store(), { profile, logger });
+          return repository;
+        },
+        async close() {
+          await repository.close();
+        },
+      };
+    },
+    options,
+  );
+}
+
+/** The contract for one profile over its own TDS test server, its tables made by `db init --create-legacy-schema`. */
+function contractOverTds(label: string, profile: SchemaProfile, options: ContractOptions = {}) {
+  describe(`mssql adapter over the TDS test server: ${label}`, () => {
+    let server: TdsServer;
+    let store: MssqlStore;
+    before(async () => {
+      server = await startTdsServer();
+      store = { kind: 'mssql', connectionString: server.storeUrl() };
+      await initMssqlStore(store, { profile, createLegacyTables: true, logger: new RecordingLogger() });
+    });
+    after(async () => {
+      await server.close();
+    });
+    mssqlContract(`mssql over TDS (${label})`, () => store, profile, options);
   });
 }
+
+// As in sqlite-profiles-contract.test.ts: AspNetUsers and aspnet_Membership have no metadata columns.
+contractOverTds('aspnet-identity profile', loadSchemaProfile('aspnet-identity'), { metadata: false });
+contractOverTds(
+  'aspnet-membership profile, application /Shop',
+  loadSchemaProfile('aspnet-membership', { applicationName: '/Shop', membershipHashAlgorithm: 'SHA1' }),
+  { metadata: false },
+);
+contractOverTds(
+  'custom JSON profile test/fixtures/profiles/acme-members.json',
+  loadSchemaProfile(join(__dirname, '..', 'fixtures', 'profiles', 'acme-members.json')),
+);
 
 describe('mssql adapter over the TDS test server', () => {
   let server: TdsServer;

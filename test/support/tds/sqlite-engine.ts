@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { TYPES } from 'tedious';
 import type { ResultColumn } from './tds-tokens';
@@ -36,6 +37,8 @@ export class SqliteEngine {
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+    // NEWID() of the rewritten T-SQL (DEFAULT NEWID() in the Membership DDL): lower-case GUID text.
+    db.function('NEWID', { deterministic: false }, () => randomUUID());
   }
 
   get database(): DatabaseSync {
@@ -251,6 +254,8 @@ function columnFor(name: string, declared: string | null, values: readonly unkno
       return { name, type: TYPES.DateTime2, scale: size === undefined ? 7 : Number(size) };
     case 'DATETIME':
       return { name, type: TYPES.DateTime };
+    case 'DATETIMEOFFSET':
+      return { name, type: TYPES.DateTimeOffset, scale: size === undefined ? 7 : Number(size) };
     case 'UNIQUEIDENTIFIER':
       return { name, type: TYPES.UniqueIdentifier };
     case 'VARBINARY':
@@ -289,6 +294,7 @@ function toWireValue(column: ResultColumn | undefined, value: unknown): unknown 
     case 'Bit':
       return value === 1 || value === 1n || value === true || value === '1';
     case 'DateTime2':
+    case 'DateTimeOffset':
     case 'DateTime': {
       const date = value instanceof Date ? value : new Date(String(value));
       if (Number.isNaN(date.getTime()))

@@ -14,11 +14,14 @@
  *    letters only, unlike SQL Server's Unicode-aware collations).
  * 7. Types: `(MAX)` → `(-1)` (the length sys.columns reports for MAX; the server reads it back to
  *    type result columns); other type names are kept as SQLite declared types.
- * 8. Functions: `SYSUTCDATETIME()` / `GETUTCDATE()` → ISO-8601 UTC text; `ISNULL(` → `IFNULL(`;
- *    `LEN(` → `LENGTH(`.
+ * 8. Functions: `SYSUTCDATETIME()` / `GETUTCDATE()` → ISO-8601 UTC text; `NEWID()` → a UUID (a
+ *    function the engine registers); both parenthesised, as a SQLite DEFAULT needs; `ISNULL(` →
+ *    `IFNULL(`; `LEN(` → `LENGTH(`.
  * 9. `SET <session option> …` statements are accepted and ignored.
  * 10. `IF OBJECT_ID(N'name', N'U') IS NULL BEGIN … END` runs its block when the table is missing.
  * 11. `OBJECT_ID(N'name', N'U')` in an expression → a lookup in sqlite_master (NULL when missing).
+ * 12. DDL: `CLUSTERED` / `NONCLUSTERED` are dropped (SQLite has one index kind); a column's
+ *     `FOREIGN KEY REFERENCES t (c)` → `REFERENCES t (c)`.
  */
 
 type TokenKind = 'ws' | 'comment' | 'word' | 'qident' | 'string' | 'number' | 'param' | 'punct';
@@ -222,7 +225,7 @@ function tableName(name: string): string {
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const sqlString = (value: string) => `'${value.replace(/'/g, "''")}'`;
-const UTC_NOW = `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
+const UTC_NOW = `(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 
 function rewriteStatement(tokens: readonly Token[]): RewrittenStatement {
   const sig = tokens.filter(significant);
@@ -338,6 +341,19 @@ function rewriteStatement(tokens: readonly Token[]): RewrittenStatement {
         if (!isPunct(close.token, ')')) throw new UnsupportedTsql(`${word} takes no arguments`);
         out.push(UTC_NOW);
         i = close.index;
+        continue;
+      }
+      if (word === 'NEWID' && isPunct(nextSig(i + 1).token, '(')) {
+        const close = nextSig(i + 1, 1);
+        if (!isPunct(close.token, ')')) throw new UnsupportedTsql('NEWID takes no arguments');
+        out.push('(NEWID())');
+        i = close.index;
+        continue;
+      }
+      // Rule 12: index kinds and column-level foreign keys.
+      if (word === 'CLUSTERED' || word === 'NONCLUSTERED') continue;
+      if (word === 'FOREIGN' && isWord(nextSig(i + 1).token, 'KEY') && isWord(nextSig(i + 1, 1).token, 'REFERENCES')) {
+        i = nextSig(i + 1).index;
         continue;
       }
       if (word === 'OBJECT_ID' && isPunct(nextSig(i + 1).token, '(')) {
