@@ -72,51 +72,76 @@ describe('fuzzing the gRPC API: arbitrary field values and bytes at every RPC', 
   }
 
   const deadline = { deadlineMs: 10_000 };
-  const properties: Record<string, fc.IAsyncProperty<never>> = {
-    Authenticate: fc.asyncProperty(text(), text(), (login, password) =>
-      check('Authenticate', () => rpc.authenticate({ login, password }, deadline)),
-    ) as fc.IAsyncProperty<never>,
-    GetUser: fc.asyncProperty(text(), text(), (email, login) =>
-      check('GetUser', () => rpc.getUser({ email, login }, deadline)),
-    ) as fc.IAsyncProperty<never>,
-    CreateUser: fc.asyncProperty(
-      text(),
-      text(),
-      fc.option(text()),
-      struct(),
-      struct(),
-      (email, password, username, userMetadata, appMetadata) =>
-        check('CreateUser', () =>
-          rpc.createUser(
-            {
-              email,
-              password,
-              ...(username === null ? {} : { username }),
-              ...(userMetadata === undefined ? {} : { userMetadata }),
-              ...(appMetadata === undefined ? {} : { appMetadata }),
-            },
-            deadline,
-          ),
+  /** One fc.assert per RPC. */
+  const fuzz: Record<string, () => Promise<void>> = {
+    Authenticate: () =>
+      fc.assert(
+        fc.asyncProperty(text(), text(), (login, password) =>
+          check('Authenticate', () => rpc.authenticate({ login, password }, deadline)),
         ),
-    ) as fc.IAsyncProperty<never>,
-    VerifyEmail: fc.asyncProperty(text(), (email) =>
-      check('VerifyEmail', () => rpc.verifyEmail({ email }, deadline)),
-    ) as fc.IAsyncProperty<never>,
-    ChangePassword: fc.asyncProperty(text(), text(), (email, newPassword) =>
-      check('ChangePassword', () => rpc.changePassword({ email, newPassword }, deadline)),
-    ) as fc.IAsyncProperty<never>,
-    DeleteUser: fc.asyncProperty(text(), (userId) =>
-      check('DeleteUser', () => rpc.deleteUser({ userId }, deadline)),
-    ) as fc.IAsyncProperty<never>,
-    ChangeEmail: fc.asyncProperty(text(), text(), fc.boolean(), (email, newEmail, verified) =>
-      check('ChangeEmail', () => rpc.changeEmail({ email, newEmail, verified }, deadline)),
-    ) as fc.IAsyncProperty<never>,
+        fuzzParameters(50),
+      ),
+    GetUser: () =>
+      fc.assert(
+        fc.asyncProperty(text(), text(), (email, login) =>
+          check('GetUser', () => rpc.getUser({ email, login }, deadline)),
+        ),
+        fuzzParameters(50),
+      ),
+    CreateUser: () =>
+      fc.assert(
+        fc.asyncProperty(
+          text(),
+          text(),
+          fc.option(text()),
+          struct(),
+          struct(),
+          (email, password, username, userMetadata, appMetadata) =>
+            check('CreateUser', () =>
+              rpc.createUser(
+                {
+                  email,
+                  password,
+                  ...(username === null ? {} : { username }),
+                  ...(userMetadata === undefined ? {} : { userMetadata }),
+                  ...(appMetadata === undefined ? {} : { appMetadata }),
+                },
+                deadline,
+              ),
+            ),
+        ),
+        fuzzParameters(50),
+      ),
+    VerifyEmail: () =>
+      fc.assert(
+        fc.asyncProperty(text(), (email) => check('VerifyEmail', () => rpc.verifyEmail({ email }, deadline))),
+        fuzzParameters(50),
+      ),
+    ChangePassword: () =>
+      fc.assert(
+        fc.asyncProperty(text(), text(), (email, newPassword) =>
+          check('ChangePassword', () => rpc.changePassword({ email, newPassword }, deadline)),
+        ),
+        fuzzParameters(50),
+      ),
+    DeleteUser: () =>
+      fc.assert(
+        fc.asyncProperty(text(), (userId) => check('DeleteUser', () => rpc.deleteUser({ userId }, deadline))),
+        fuzzParameters(50),
+      ),
+    ChangeEmail: () =>
+      fc.assert(
+        fc.asyncProperty(text(), text(), fc.boolean(), (email, newEmail, verified) =>
+          check('ChangeEmail', () => rpc.changeEmail({ email, newEmail, verified }, deadline)),
+        ),
+        fuzzParameters(50),
+      ),
   };
 
-  for (const [name, property] of Object.entries(properties)) {
+  for (const [name, run] of Object.entries(fuzz)) {
     it(`${name}: arbitrary field values never give INTERNAL or a change when refused`, async function () {
       this.timeout(120_000);
-      await fc.assert(property, fuzzParameters(50));
+      await run();
     });
   }
 
