@@ -80,6 +80,9 @@ describe('mssql drills (service over gRPC and the bridge, TDS test server)', fun
     });
     assert.equal(login.status, 503);
     assert.equal(((await login.json()) as { error: string }).error, 'unavailable');
+    // Readiness follows the store (health probes it every 2 s; probed here at once).
+    assert.equal(await stack.running.grpc.health.probe(), false);
+    assert.equal((await fetch(`${stack.bridgeUrl}/readyz`)).status, 503);
 
     await server.start();
     // Nothing was written or marked while it was down (checked in the database itself).
@@ -87,6 +90,8 @@ describe('mssql drills (service over gRPC and the bridge, TDS test server)', fun
     assert.equal(count(server, `SELECT COUNT(*) AS n FROM "Users" WHERE "Email" = 'dave@example.com'`), 0);
 
     // The same service, the same pool: it heals by itself.
+    assert.equal(await stack.running.grpc.health.probe(), true);
+    assert.equal((await fetch(`${stack.bridgeUrl}/readyz`)).status, 200);
     const user = await rpc.authenticate({ login: 'carol@example.com', password: USER_PASSWORD });
     assert.equal(user.user?.email, 'carol@example.com');
     assert.equal(count(server, 'SELECT COUNT(*) AS n FROM "IdentityAdapterMigrations"'), 1);
