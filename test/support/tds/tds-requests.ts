@@ -94,7 +94,11 @@ export interface RpcRequest {
   readonly transactionDescriptor: Buffer | null;
 }
 
-const VALUE_OPTIONS = { useUTC: true, tdsVersion: '7_4', lowerCaseGuids: false } as unknown as Parameters<
+/**
+ * GUID parameters are kept as lower-case text: SQL Server compares UNIQUEIDENTIFIER values (and text
+ * converted to them) regardless of letter case, which SQLite text comparison does not.
+ */
+const VALUE_OPTIONS = { useUTC: true, tdsVersion: '7_4', lowerCaseGuids: true } as unknown as Parameters<
   typeof readValue
 >[3];
 const PLP_MAX = 0xffff;
