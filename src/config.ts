@@ -9,6 +9,7 @@ import {
   parseOneOf,
 } from './config-values';
 import type { MigrationMode } from './domain/deps';
+import { membershipFormatName } from './passwords/membership-format-name';
 
 /**
  * Configuration, read from the environment once by loadConfig and passed to whatever needs it.
@@ -17,6 +18,8 @@ import type { MigrationMode } from './domain/deps';
 export interface Config {
   readonly store: StoreConfig;
   readonly schemaProfile: string;
+  /** What some schema profiles read: aspnet-membership's application and hash algorithm. */
+  readonly profileSettings: ProfileSettings;
   readonly grpc: {
     readonly addr: HostPort;
     /** Refuse to start a plaintext gRPC listener on a non-loopback address unless this is set. */
@@ -54,6 +57,17 @@ export interface MssqlTuning {
   readonly connectTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
 }
+
+/** Configuration some schema profiles read (store/load-schema-profile.ts). */
+export interface ProfileSettings {
+  /** APPLICATION_NAME: the Membership application whose users the adapter serves. */
+  readonly applicationName: string;
+  /** MEMBERSHIP_HASH_ALGORITHM: the site's `hashAlgorithmType` for PasswordFormat 1 rows. */
+  readonly membershipHashAlgorithm: string;
+}
+
+/** Membership's own defaults: the root application, and SHA1 (SqlMembershipProvider in Framework20 mode). */
+export const DEFAULT_PROFILE_SETTINGS: ProfileSettings = { applicationName: '/', membershipHashAlgorithm: 'SHA1' };
 
 export interface ScryptCost {
   readonly logN: number;
@@ -97,6 +111,9 @@ export const CONFIG_KEYS = {
   MSSQL_CONNECT_TIMEOUT: 'mssql store: connect and login timeout; a slower server is reported UNAVAILABLE; default 5s',
   MSSQL_REQUEST_TIMEOUT: "mssql store: longest query; each call's remaining deadline lowers it; default 5s",
   SCHEMA_PROFILE: 'default, aspnet-identity, aspnet-membership, or a path to a JSON profile; default default',
+  APPLICATION_NAME: 'aspnet-membership: the Membership application (ApplicationName) whose users are served; default /',
+  MEMBERSHIP_HASH_ALGORITHM:
+    "aspnet-membership: the site's hashAlgorithmType for PasswordFormat 1 (SHA1, SHA256, HMACSHA256 …); default SHA1",
   GRPC_ADDR: 'gRPC listen address; default 127.0.0.1:50051',
   GRPC_ALLOW_INSECURE: 'allow plaintext gRPC on a non-loopback address (on/off); default off',
   HTTP_ADDR: 'bridge listen address, or off to run gRPC only; default 127.0.0.1:8080',
@@ -177,6 +194,14 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     store: store.kind === 'mssql' ? { ...store, tuning } : store,
     schemaProfile: field('SCHEMA_PROFILE', 'default', (v) => v.trim()),
+    profileSettings: {
+      applicationName: field('APPLICATION_NAME', DEFAULT_PROFILE_SETTINGS.applicationName, parseApplicationName),
+      membershipHashAlgorithm: field(
+        'MEMBERSHIP_HASH_ALGORITHM',
+        DEFAULT_PROFILE_SETTINGS.membershipHashAlgorithm,
+        parseMembershipHashAlgorithm,
+      ),
+    },
     grpc: { addr: grpcAddr, allowInsecureRemote },
     bridge: loadBridge(read, field),
     migration: {
@@ -268,4 +293,23 @@ export function parseStoreUrl(value: string): StoreConfig {
     return { kind: 'mssql', connectionString: v };
   }
   throw new Error('expected sqlite:<path>, mssql://user:pass@host:port/db, or an ADO-style connection string');
+}
+
+/** Membership's ApplicationName: NVARCHAR(256), no control characters (a stray newline is a typo). */
+function parseApplicationName(value: string): string {
+  const name = value.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+  if (name.length > 256 || /[\u0000-\u001f\u007f]/.test(name)) {
+    throw new Error('expected 1–256 characters without control characters (Membership ApplicationName)');
+  }
+  return name;
+}
+
+/** One of the algorithms the Membership password formats implement, as web.config spells it. */
+function parseMembershipHashAlgorithm(value: string): string {
+  const algorithm = value.trim();
+  if (membershipFormatName(1, algorithm) === undefined) {
+    throw new Error('expected SHA1, SHA256, SHA384, SHA512, HMACSHA1, HMACSHA256, HMACSHA384 or HMACSHA512');
+  }
+  return algorithm;
 }

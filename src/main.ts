@@ -10,6 +10,7 @@ import { type GrpcServerHandle, startGrpcServer } from './grpc/server';
 import type { Logger } from './logger';
 import { createConfiguredHasher } from './passwords/configured-hasher';
 import { KdfLimiter } from './passwords/kdf-limiter';
+import { loadSchemaProfile } from './store/load-schema-profile';
 import { openRepository } from './store/open-repository';
 import { readBuildInfo } from './telemetry/build-info';
 import { kdfTelemetry } from './telemetry/kdf-telemetry';
@@ -58,7 +59,11 @@ export async function startService(
     processMetrics: config.metricsAddr !== null,
   });
   const repository = measureRepository(
-    overrides.repository ?? (await openRepository(config.store, { profile: config.schemaProfile, logger })),
+    overrides.repository ??
+      (await openRepository(config.store, {
+        profile: loadSchemaProfile(config.schemaProfile, config.profileSettings),
+        logger,
+      })),
     metrics.storeOperation,
   );
   const kdf = new KdfLimiter({

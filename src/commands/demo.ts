@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createConfiguredHasher } from '../passwords/configured-hasher';
+import { loadSchemaProfile } from '../store/load-schema-profile';
 import { openRepository } from '../store/open-repository';
 import { seedDemoUsers } from '../store/seed';
 import type { CommandIO } from './command-io';
@@ -33,7 +34,10 @@ export async function demoCommand(io: CommandIO): Promise<number> {
 
   const logger = createLogger({ level: 'warn' });
   const hasher = createConfiguredHasher({ cost: config.scrypt, logger });
-  const repository = await openRepository(config.store, { profile: config.schemaProfile, logger });
+  const repository = await openRepository(config.store, {
+    profile: loadSchemaProfile(config.schemaProfile, config.profileSettings),
+    logger,
+  });
   let seeded: Awaited<ReturnType<typeof seedDemoUsers>>;
   try {
     seeded = await seedDemoUsers(repository, hasher);

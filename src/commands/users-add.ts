@@ -5,6 +5,7 @@ import type { StoredPassword } from '../domain/user';
 import { assertValid, checkEmail, checkPassword, checkUsername } from '../domain/validation';
 import { createLogger } from '../logger';
 import { createConfiguredHasher } from '../passwords/configured-hasher';
+import { loadSchemaProfile } from '../store/load-schema-profile';
 import { openRepository } from '../store/open-repository';
 import { type CommandIO, EXIT, passwordFromStdin } from './command-io';
 
@@ -66,7 +67,10 @@ export async function usersAddCommand(args: readonly string[], io: CommandIO): P
         return EXIT.usage;
       }
     }
-    const repository = await openRepository(config.store, { profile: config.schemaProfile, logger });
+    const repository = await openRepository(config.store, {
+      profile: loadSchemaProfile(config.schemaProfile, config.profileSettings),
+      logger,
+    });
     try {
       const user = await repository.insert({
         email,

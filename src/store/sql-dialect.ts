@@ -15,6 +15,13 @@ export interface SqlDialect {
   equalsIgnoreCase(column: string, param: string): string;
   /** `column = parameter`, comparing exact characters whatever the column's collation (hash compare-and-set). */
   equalsExactly(column: string, param: string): string;
+  /**
+   * Optional table hint placed after the table in the `NOT EXISTS (SELECT 1 FROM t <hint> WHERE …)`
+   * guards that keep emails unique where the legacy table has no unique index on them (ASP.NET Identity
+   * and Membership do not). SQL Server: `WITH (UPDLOCK, HOLDLOCK)` makes the check and the write
+   * atomic against a concurrent insert; SQLite needs none (BEGIN IMMEDIATE serialises writers).
+   */
+  readonly uniquenessCheckHint?: string;
 }
 
 /** Parameter values as statements carry them; each adapter converts to its driver's types. */

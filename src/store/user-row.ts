@@ -1,4 +1,4 @@
-import type { Metadata, StoredUser } from '../domain/user';
+import type { Metadata, StoredPassword, StoredUser } from '../domain/user';
 
 /**
  * Column aliases every profile's SELECT produces, so decoding does not depend on the profile:
@@ -17,8 +17,16 @@ export const USER_ROW = {
   picture: 'picture',
   userMetadata: 'userMetadata',
   appMetadata: 'appMetadata',
-  /** A profile whose schema can refuse sign-in (lockout, not approved) selects a 0/1 expression here. */
+  /** Membership keeps the salt and the format code of a password in columns of their own. */
+  passwordSalt: 'passwordSalt',
+  passwordFormat: 'passwordFormat',
+  /** A 0/1 expression refusing sign-in, for profiles that compute it in SQL. */
   canLogin: 'canLogin',
+  /** Sign-in columns (SignInColumns in schema-profile.ts), read as they are and judged in decodeUserRow. */
+  approved: 'approved',
+  lockedOut: 'lockedOut',
+  lockoutEnabled: 'lockoutEnabled',
+  lockoutEnd: 'lockoutEnd',
 } as const;
 
 /** A row as drivers return it: SQLite gives numbers and strings, tedious booleans and Dates. */
@@ -41,9 +49,18 @@ export function toBool(value: unknown): boolean {
   return value === true || value === 1 || value === 1n || value === '1' || value === 'true';
 }
 
-/** A stored instant: SQLite keeps ISO-8601 text, SQL Server drivers return a Date. */
+/** Text ending in `Z` or a `±hh:mm` offset; anything else is a wall-clock time without a zone. */
+const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * A stored instant: SQLite keeps ISO-8601 text, SQL Server drivers return a Date. Text without a zone
+ * (`2030-01-01 00:00:00`, as legacy DATETIME columns and EF Core on SQLite write it) is read as UTC,
+ * which is what ASP.NET Membership and Identity store, never as the server's local time.
+ */
 export function toDate(value: unknown): Date | undefined {
-  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+  let date: Date | undefined;
+  if (value instanceof Date) date = value;
+  else if (typeof value === 'string') date = new Date(HAS_ZONE.test(value.trim()) ? value : `${value.trim()}Z`);
   return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }
 
@@ -71,15 +88,47 @@ export function writeMetadata(metadata: Metadata | undefined): string | null {
   return metadata === undefined ? null : JSON.stringify(metadata);
 }
 
-export function decodeUserRow(row: Row): DecodedUser {
+export interface DecodeOptions {
+  /** The instant lockouts are judged at (the repository's clock). */
+  readonly now?: Date;
+  /** The password as the profile reads it, when it is more than the hash column (Membership). */
+  readonly password?: StoredPassword;
+  /** Replaces the selected user id (GUID ids are reported lower-case, whatever the driver returns). */
+  readonly userId?: string;
+}
+
+/**
+ * May this row sign in? Every sign-in column that was selected must agree: approved true, lockedOut
+ * false, and no lockout in force (lockoutEnabled true or not mapped, and lockoutEnd now or later, as
+ * Identity's IsLockedOutAsync judges it). A lockoutEnd that cannot be read refuses sign-in (a lockout
+ * is a security decision of the legacy application) and is reported unreadable.
+ */
+function judgeSignIn(row: Row, now: Date, unreadable: DecodedUser['unreadable'][number][]): boolean {
+  const has = (alias: string) => Object.hasOwn(row, alias);
+  let allowed = true;
+  if (has(USER_ROW.canLogin) && !toBool(row[USER_ROW.canLogin])) allowed = false;
+  if (has(USER_ROW.approved) && !toBool(row[USER_ROW.approved])) allowed = false;
+  if (has(USER_ROW.lockedOut) && toBool(row[USER_ROW.lockedOut])) allowed = false;
+  const end = row[USER_ROW.lockoutEnd];
+  if (has(USER_ROW.lockoutEnd) && end !== null && end !== undefined) {
+    const enabled = has(USER_ROW.lockoutEnabled) ? toBool(row[USER_ROW.lockoutEnabled]) : true;
+    const until = toDate(end);
+    if (!until) unreadable.push(USER_ROW.lockoutEnd);
+    if (enabled && (!until || until.getTime() >= now.getTime())) allowed = false;
+  }
+  return allowed;
+}
+
+/** Decodes a row selected with the USER_ROW aliases. */
+export function decodeUserRow(row: Row, options: DecodeOptions = {}): DecodedUser {
   const unreadable: DecodedUser['unreadable'][number][] = [];
   const userMetadata = readMetadata(row[USER_ROW.userMetadata]);
   if (!userMetadata.ok) unreadable.push(USER_ROW.userMetadata);
   const appMetadata = readMetadata(row[USER_ROW.appMetadata]);
   if (!appMetadata.ok) unreadable.push(USER_ROW.appMetadata);
-  const canLogin = row[USER_ROW.canLogin];
+  const canLogin = judgeSignIn(row, options.now ?? new Date(), unreadable);
   const user: StoredUser = {
-    userId: toText(row[USER_ROW.userId]) ?? '',
+    userId: options.userId ?? toText(row[USER_ROW.userId]) ?? '',
     email: toText(row[USER_ROW.email]) ?? '',
     emailVerified: toBool(row[USER_ROW.emailVerified]),
     username: toText(row[USER_ROW.username]),
@@ -91,8 +140,8 @@ export function decodeUserRow(row: Row): DecodedUser {
     userMetadata: userMetadata.value,
     appMetadata: appMetadata.value,
     // A NULL hash (an account without a local password) matches no format, so it never signs in.
-    password: { hash: toText(row[USER_ROW.passwordHash]) ?? '' },
-    canLogin: canLogin === undefined ? true : toBool(canLogin),
+    password: options.password ?? { hash: toText(row[USER_ROW.passwordHash]) ?? '' },
+    canLogin,
   };
   return { user: withoutUndefined(user), unreadable };
 }
@@ -100,4 +149,14 @@ export function decodeUserRow(row: Row): DecodedUser {
 /** Drops absent optional fields so results compare and serialise cleanly. */
 function withoutUndefined(user: StoredUser): StoredUser {
   return Object.fromEntries(Object.entries(user).filter(([, v]) => v !== undefined)) as unknown as StoredUser;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A GUID in .NET's lower-case form (Guid.ToString()), or null when the text is not a GUID: such an id
+ * can name no row of a UNIQUEIDENTIFIER key, and SQL Server would refuse to convert it.
+ */
+export function lowerCaseGuid(value: string): string | null {
+  return GUID.test(value) ? value.toLowerCase() : null;
 }

@@ -1,14 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type { NewUser, StoredPassword } from '../domain/user';
+import { foldCase } from './case-fold';
+import { newStamp } from './new-stamp';
 import {
   type CaseInsensitiveMatch,
   type Column,
   type ColumnType,
   PROFILE_FIELDS,
+  type Stamp,
   type UsersTableProfile,
 } from './schema-profile';
 import type { SqlDialect, SqlValue } from './sql-dialect';
-import { USER_ROW, writeMetadata } from './user-row';
+import { type DecodedUser, decodeUserRow, lowerCaseGuid, type Row, USER_ROW, writeMetadata } from './user-row';
 
 /** A parameter with the type of the column it meets (SQL Server types its parameters from it). */
 export interface SqlParam {
@@ -23,9 +25,19 @@ export interface BoundStatement {
 }
 
 /**
- * The statements of one profile in one dialect. Reads return rows with the USER_ROW aliases.
- * Writes are lists run in order in one transaction; the affected-row count of the *last* statement
- * tells whether the user was there (0: not found, or the compare-and-set lost).
+ * The statements of one profile in one dialect, and how to read their rows. Reads return rows with the
+ * USER_ROW aliases, to be decoded with `decodeRow`. Writes are lists run in order in one transaction;
+ * the affected-row count of the *last* statement is the outcome, and when it is 0 the transaction is
+ * rolled back (nothing of a refused write stays):
+ * - `insert`: 0 → the email is taken (`already_exists`); a unique-key violation means the same.
+ * - `updatePassword`, `setEmailVerified`: 0 → the user does not exist, or (compare-and-set) the hash
+ *   moved on; `exists` tells which.
+ * - `changeEmail`: 0 → `already_exists` when `exists` finds the user (another user holds the email),
+ *   `not_found` otherwise.
+ * - `deleteUser`: run after `exists` found the user, in the same transaction (a profile spanning
+ *   tables cannot make its last statement alone say whether the user was visible).
+ * User ids that cannot be a key of the profile (not a GUID for a GUID key) are sent as NULL: they
+ * match nothing and read as not found.
  */
 export interface UserStatements {
   findByEmail(email: string): BoundStatement;
@@ -39,7 +51,7 @@ export interface UserStatements {
   /** A fresh stable id for a new user. */
   newUserId(): string;
   insert(userId: string, user: NewUser, now: Date): readonly BoundStatement[];
-  /** With `expected`, only where the stored hash still equals it exactly. */
+  /** With `expected`, only where the stored hash still equals it exactly (a rehash at login). */
   updatePassword(
     userId: string,
     password: StoredPassword,
@@ -49,6 +61,18 @@ export interface UserStatements {
   setEmailVerified(userId: string, verified: boolean, now: Date): readonly BoundStatement[];
   changeEmail(userId: string, email: string, verified: boolean, now: Date): readonly BoundStatement[];
   deleteUser(userId: string): readonly BoundStatement[];
+  /** Decodes a row of findByEmail / findByUsername / findById; `now` judges lockouts. */
+  decodeRow(row: Row, now: Date): DecodedUser;
+  /**
+   * Fields of a new user this profile has no column for (`user_metadata`, `app_metadata`): insert does
+   * not store them, and the repository logs their names (never their content).
+   */
+  droppedFields(user: NewUser): readonly string[];
+}
+
+/** The value of a key column: GUID keys travel lower-case, and a non-GUID as NULL (matching nothing). */
+export function keyValue(column: Column, value: string): string | null {
+  return column.type.kind === 'guid' ? lowerCaseGuid(value) : value;
 }
 
 /** Builds the statements of a one-table profile for a dialect. SQL text is built once, here. */
@@ -56,8 +80,55 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
   const q = (name: string) => dialect.quoteIdentifier(name);
   const p = (name: string) => dialect.param(name);
   const table = q(profile.table);
+  const guardTable = dialect.uniquenessCheckHint ? `${table} ${dialect.uniquenessCheckHint}` : table;
   const id = q(profile.id.column.name);
   const param = (column: Column, value: SqlValue): SqlParam => ({ value, type: column.type });
+  const username = profile.username;
+
+  /** The column a lookup compares, and the value it compares with. */
+  const lookupColumn = (lookup: { column: Column; match: CaseInsensitiveMatch }): Column =>
+    lookup.match.kind === 'normalized' ? lookup.match.column : lookup.column;
+  const lookupValue = (match: CaseInsensitiveMatch, value: string): string => {
+    const kind = match.kind;
+    switch (kind) {
+      case 'collation':
+        return value;
+      case 'normalized':
+        return foldCase(value, match.fold);
+      default: {
+        const unreachable: never = kind;
+        throw new Error(`unsupported match ${String(unreachable)}`);
+      }
+    }
+  };
+  const matches = (lookup: { column: Column; match: CaseInsensitiveMatch }, paramName: string): string => {
+    const kind = lookup.match.kind;
+    switch (kind) {
+      case 'collation':
+        return dialect.equalsIgnoreCase(q(lookup.column.name), p(paramName));
+      case 'normalized':
+        // Both sides are folded already; the column's own collation cannot make them differ.
+        return `${q(lookup.match.column.name)} = ${p(paramName)}`;
+      default: {
+        const unreachable: never = kind;
+        throw new Error(`unsupported match ${String(unreachable)}`);
+      }
+    }
+  };
+  const lookupParam = (lookup: { column: Column; match: CaseInsensitiveMatch }, value: string): SqlParam =>
+    param(lookupColumn(lookup), lookupValue(lookup.match, value));
+
+  // "The user name is the email": both normalized with one fold compare their folded columns; otherwise
+  // the displayed columns are compared ignoring case.
+  const usernameIsEmail = (() => {
+    if (!username?.emailByDefault) return null;
+    const e = profile.email.match;
+    const u = username.match;
+    if (e.kind === 'normalized' && u.kind === 'normalized' && e.fold === u.fold) {
+      return `${q(u.column.name)} = ${q(e.column.name)}`;
+    }
+    return dialect.equalsIgnoreCase(q(username.column.name), q(profile.email.column.name));
+  })();
 
   const select: string[] = [
     `${id} AS ${q(USER_ROW.userId)}`,
@@ -65,45 +136,79 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
     `${q(profile.emailVerified.name)} AS ${q(USER_ROW.emailVerified)}`,
     `${q(profile.passwordHash.name)} AS ${q(USER_ROW.passwordHash)}`,
   ];
-  if (profile.username) select.push(`${q(profile.username.column.name)} AS ${q(USER_ROW.username)}`);
+  if (username) {
+    const column = q(username.column.name);
+    select.push(
+      usernameIsEmail
+        ? `CASE WHEN ${usernameIsEmail} THEN NULL ELSE ${column} END AS ${q(USER_ROW.username)}`
+        : `${column} AS ${q(USER_ROW.username)}`,
+    );
+  }
   for (const field of PROFILE_FIELDS) {
     const column = profile.profile[field];
     if (column) select.push(`${q(column.name)} AS ${q(USER_ROW[field])}`);
   }
   if (profile.userMetadata) select.push(`${q(profile.userMetadata.name)} AS ${q(USER_ROW.userMetadata)}`);
   if (profile.appMetadata) select.push(`${q(profile.appMetadata.name)} AS ${q(USER_ROW.appMetadata)}`);
+  for (const gate of ['approved', 'lockedOut', 'lockoutEnabled', 'lockoutEnd'] as const) {
+    const column = profile.signIn[gate];
+    if (column) select.push(`${q(column.name)} AS ${q(USER_ROW[gate])}`);
+  }
   const selectFrom = `SELECT ${select.join(', ')} FROM ${table}`;
 
-  const matchIgnoreCase = (lookup: { column: Column; match: CaseInsensitiveMatch }, paramName: string): string => {
-    const kind = lookup.match.kind;
-    switch (kind) {
-      case 'collation':
-        return dialect.equalsIgnoreCase(q(lookup.column.name), p(paramName));
-      default: {
-        const unreachable: never = kind;
-        throw new Error(`unsupported match ${String(unreachable)}`);
-      }
-    }
-  };
   const byId = `${id} = ${p('userId')}`;
-  const idParam = (userId: string) => ({ userId: param(profile.id.column, userId) });
+  const idParam = (userId: string) => ({ userId: param(profile.id.column, keyValue(profile.id.column, userId)) });
 
-  const findByEmailSql = `${selectFrom} WHERE ${matchIgnoreCase(profile.email, 'email')}`;
-  const findByUsernameSql = profile.username
-    ? `${selectFrom} WHERE ${matchIgnoreCase(profile.username, 'username')}`
+  // A folded lookup column is not unique in Identity's schema: ordering makes the pick deterministic.
+  const orderForDuplicates = (match: CaseInsensitiveMatch) => (match.kind === 'normalized' ? ` ORDER BY ${id}` : '');
+  const findByEmailSql = `${selectFrom} WHERE ${matches(profile.email, 'email')}${orderForDuplicates(profile.email.match)}`;
+  const findByUsernameSql = username
+    ? `${selectFrom} WHERE ${matches(username, 'username')}${orderForDuplicates(username.match)}`
     : null;
   const findByIdSql = `${selectFrom} WHERE ${byId}`;
   const existsSql = `SELECT 1 AS ${q('found')} FROM ${table} WHERE ${byId}`;
   const countSql = `SELECT COUNT(*) AS ${q('count')} FROM ${table}`;
+  // Another row holding the email, for tables without a unique index on it (Identity, Membership).
+  const emailTaken = (exceptSelf: boolean) =>
+    `NOT EXISTS (SELECT 1 FROM ${guardTable} WHERE ${matches(profile.email, 'takenEmail')}` +
+    `${exceptSelf ? ` AND ${id} <> ${p('userId')}` : ''})`;
+  const takenParam = (email: string) => ({ takenEmail: lookupParam(profile.email, email) });
+
+  const stampsFor = (refresh: 'credentials' | 'every-change'): readonly Stamp[] =>
+    profile.stamps.filter((s) => refresh === 'credentials' || s.refresh === 'every-change');
+  const stampSet = (stamps: readonly Stamp[]) =>
+    stamps.map((s, i) => `, ${q(s.column.name)} = ${p(`stamp${i}`)}`).join('');
+  const stampParams = (stamps: readonly Stamp[]): Record<string, SqlParam> =>
+    Object.fromEntries(stamps.map((s, i) => [`stamp${i}`, param(s.column, newStamp(s.generation))]));
+  const everyChange = stampsFor('every-change');
+  const credentials = stampsFor('credentials');
 
   // Columns set on insert, in order, with where each value comes from.
-  const insertColumns: { column: Column; value: (userId: string, user: NewUser, now: Date) => SqlValue }[] = [
-    { column: profile.id.column, value: (userId) => userId },
+  type Source = (userId: string, user: NewUser, now: Date) => SqlValue;
+  const insertColumns: { column: Column; value: Source }[] = [
+    { column: profile.id.column, value: (userId) => keyValue(profile.id.column, userId) },
     { column: profile.email.column, value: (_, user) => user.email },
     { column: profile.passwordHash, value: (_, user) => user.password.hash },
     { column: profile.emailVerified, value: (_, user) => user.emailVerified },
   ];
-  if (profile.username) insertColumns.push({ column: profile.username.column, value: (_, u) => u.username ?? null });
+  if (profile.email.match.kind === 'normalized') {
+    const { column, fold } = profile.email.match;
+    insertColumns.push({ column, value: (_, user) => foldCase(user.email, fold) });
+  }
+  if (username) {
+    const nameOf = (user: NewUser) => user.username ?? (username.emailByDefault ? user.email : null);
+    insertColumns.push({ column: username.column, value: (_, u) => nameOf(u) });
+    if (username.match.kind === 'normalized') {
+      const { column, fold } = username.match;
+      insertColumns.push({
+        column,
+        value: (_, u) => {
+          const name = nameOf(u);
+          return name === null ? null : foldCase(name, fold);
+        },
+      });
+    }
+  }
   if (profile.userMetadata) {
     insertColumns.push({ column: profile.userMetadata, value: (_, u) => writeMetadata(u.userMetadata) });
   }
@@ -114,29 +219,61 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
     insertColumns.push({ column: profile.timestamps.createdAt, value: (_u, _n, now) => now });
     insertColumns.push({ column: profile.timestamps.updatedAt, value: (_u, _n, now) => now });
   }
+  for (const stamp of profile.stamps) {
+    insertColumns.push({ column: stamp.column, value: () => newStamp(stamp.generation) });
+  }
+  for (const { column, value } of profile.insertDefaults) insertColumns.push({ column, value: () => value });
   const insertParamName = (i: number) => `v${i}`;
   const insertSql =
     `INSERT INTO ${table} (${insertColumns.map((c) => q(c.column.name)).join(', ')}) ` +
-    `VALUES (${insertColumns.map((_, i) => p(insertParamName(i))).join(', ')})`;
+    `SELECT ${insertColumns.map((_, i) => p(insertParamName(i))).join(', ')} WHERE ${emailTaken(false)}`;
 
   // Every change also moves UpdatedAt where the table keeps it.
   const touch = profile.timestamps ? `, ${q(profile.timestamps.updatedAt.name)} = ${p('now')}` : '';
   const touchParam = (now: Date): Record<string, SqlParam> =>
     profile.timestamps ? { now: param(profile.timestamps.updatedAt, now) } : {};
   const hash = q(profile.passwordHash.name);
-  const updatePasswordSql = `UPDATE ${table} SET ${hash} = ${p('hash')}${touch} WHERE ${byId}`;
-  const casPasswordSql = `${updatePasswordSql} AND ${dialect.equalsExactly(hash, p('expectedHash'))}`;
-  const setVerifiedSql = `UPDATE ${table} SET ${q(profile.emailVerified.name)} = ${p('verified')}${touch} WHERE ${byId}`;
+  const updatePasswordSql = `UPDATE ${table} SET ${hash} = ${p('hash')}${stampSet(credentials)}${touch} WHERE ${byId}`;
+  // A rehash at login is not a change of credentials: only the every-change stamps move.
+  const casPasswordSql =
+    `UPDATE ${table} SET ${hash} = ${p('hash')}${stampSet(everyChange)}${touch} ` +
+    `WHERE ${byId} AND ${dialect.equalsExactly(hash, p('expectedHash'))}`;
+  const setVerifiedSql =
+    `UPDATE ${table} SET ${q(profile.emailVerified.name)} = ${p('verified')}${stampSet(everyChange)}${touch} ` +
+    `WHERE ${byId}`;
+
+  const emailSets = [`${q(profile.email.column.name)} = ${p('email')}`];
+  if (profile.email.match.kind === 'normalized') {
+    emailSets.push(`${q(profile.email.match.column.name)} = ${p('normalizedEmail')}`);
+  }
+  if (username && usernameIsEmail) {
+    // SET expressions see the row as it was, so the test reads the old email.
+    const follow = (column: Column, value: string) =>
+      `${q(column.name)} = CASE WHEN ${usernameIsEmail} THEN ${p(value)} ELSE ${q(column.name)} END`;
+    emailSets.push(follow(username.column, 'email'));
+    if (username.match.kind === 'normalized') emailSets.push(follow(username.match.column, 'normalizedUsername'));
+  }
+  emailSets.push(`${q(profile.emailVerified.name)} = ${p('verified')}`);
   const changeEmailSql =
-    `UPDATE ${table} SET ${q(profile.email.column.name)} = ${p('email')}, ` +
-    `${q(profile.emailVerified.name)} = ${p('verified')}${touch} WHERE ${byId}`;
+    `UPDATE ${table} SET ${emailSets.join(', ')}${stampSet(credentials)}${touch} ` +
+    `WHERE ${byId} AND ${emailTaken(true)}`;
+  const changeEmailParams = (email: string): Record<string, SqlParam> => {
+    const params: Record<string, SqlParam> = { email: param(profile.email.column, email) };
+    if (profile.email.match.kind === 'normalized') {
+      params.normalizedEmail = param(profile.email.match.column, foldCase(email, profile.email.match.fold));
+    }
+    if (username && usernameIsEmail && username.match.kind === 'normalized') {
+      params.normalizedUsername = param(username.match.column, foldCase(email, username.match.fold));
+    }
+    return params;
+  };
   const deleteSql = `DELETE FROM ${table} WHERE ${byId}`;
 
   return {
-    findByEmail: (email) => ({ sql: findByEmailSql, params: { email: param(profile.email.column, email) } }),
-    findByUsername: (username) =>
-      findByUsernameSql && profile.username
-        ? { sql: findByUsernameSql, params: { username: param(profile.username.column, username) } }
+    findByEmail: (email) => ({ sql: findByEmailSql, params: { email: lookupParam(profile.email, email) } }),
+    findByUsername: (name) =>
+      findByUsernameSql && username
+        ? { sql: findByUsernameSql, params: { username: lookupParam(username, name) } }
         : null,
     findById: (userId) => ({ sql: findByIdSql, params: idParam(userId) }),
     exists: (userId) => ({ sql: existsSql, params: idParam(userId) }),
@@ -145,7 +282,7 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
       const generation = profile.id.idGeneration;
       switch (generation) {
         case 'uuid':
-          return randomUUID();
+          return newStamp('uuid');
         default: {
           const unreachable: never = generation;
           throw new Error(`unsupported id generation ${String(unreachable)}`);
@@ -155,16 +292,24 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
     insert: (userId, user, now) => [
       {
         sql: insertSql,
-        params: Object.fromEntries(
-          insertColumns.map((c, i) => [insertParamName(i), param(c.column, c.value(userId, user, now))]),
-        ),
+        params: {
+          ...Object.fromEntries(
+            insertColumns.map((c, i) => [insertParamName(i), param(c.column, c.value(userId, user, now))]),
+          ),
+          ...takenParam(user.email),
+        },
       },
     ],
     updatePassword: (userId, password, expected, now) => [
       expected === undefined
         ? {
             sql: updatePasswordSql,
-            params: { ...idParam(userId), hash: param(profile.passwordHash, password.hash), ...touchParam(now) },
+            params: {
+              ...idParam(userId),
+              hash: param(profile.passwordHash, password.hash),
+              ...stampParams(credentials),
+              ...touchParam(now),
+            },
           }
         : {
             sql: casPasswordSql,
@@ -172,6 +317,7 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
               ...idParam(userId),
               hash: param(profile.passwordHash, password.hash),
               expectedHash: param(profile.passwordHash, expected.hash),
+              ...stampParams(everyChange),
               ...touchParam(now),
             },
           },
@@ -179,7 +325,12 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
     setEmailVerified: (userId, verified, now) => [
       {
         sql: setVerifiedSql,
-        params: { ...idParam(userId), verified: param(profile.emailVerified, verified), ...touchParam(now) },
+        params: {
+          ...idParam(userId),
+          verified: param(profile.emailVerified, verified),
+          ...stampParams(everyChange),
+          ...touchParam(now),
+        },
       },
     ],
     changeEmail: (userId, email, verified, now) => [
@@ -187,12 +338,28 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
         sql: changeEmailSql,
         params: {
           ...idParam(userId),
-          email: param(profile.email.column, email),
+          ...changeEmailParams(email),
           verified: param(profile.emailVerified, verified),
+          ...takenParam(email),
+          ...stampParams(credentials),
           ...touchParam(now),
         },
       },
     ],
     deleteUser: (userId) => [{ sql: deleteSql, params: idParam(userId) }],
+    decodeRow: (row, now) => {
+      const options = profile.id.column.type.kind === 'guid' ? guidIdOption(row) : {};
+      return decodeUserRow(row, { now, ...options });
+    },
+    droppedFields: (user) => [
+      ...(user.userMetadata !== undefined && !profile.userMetadata ? ['user_metadata'] : []),
+      ...(user.appMetadata !== undefined && !profile.appMetadata ? ['app_metadata'] : []),
+    ],
   };
+}
+
+/** GUID ids are reported lower-case (SQL Server returns them upper-case; .NET writes lower). */
+function guidIdOption(row: Row): { userId?: string } {
+  const value = row[USER_ROW.userId];
+  return typeof value === 'string' ? { userId: value.toLowerCase() } : {};
 }

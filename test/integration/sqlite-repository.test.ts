@@ -183,11 +183,8 @@ describe('SqliteRepository on the default profile', () => {
       );
       await repository.close();
       await assert.rejects(
-        openRepository(
-          { kind: 'sqlite', path: ':memory:' },
-          { profile: 'aspnet-identity', logger: new RecordingLogger() },
-        ),
-        /aspnet-identity is not yet supported/,
+        openRepository({ kind: 'sqlite', path: ':memory:' }, { profile: 'nonsense', logger: new RecordingLogger() }),
+        /unknown schema profile "nonsense"/,
       );
     });
 

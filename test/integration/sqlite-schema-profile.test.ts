@@ -14,10 +14,10 @@ describe('schema profiles', () => {
       assert.equal(loadSchemaProfile('default'), DEFAULT_PROFILE);
     });
 
-    it('names the profiles that are planned but not supported yet, and refuses unknown ones', () => {
-      assert.throws(() => loadSchemaProfile('aspnet-identity'), /aspnet-identity is not yet supported/);
-      assert.throws(() => loadSchemaProfile('aspnet-membership'), /aspnet-membership is not yet supported/);
-      assert.throws(() => loadSchemaProfile('./custom.json'), /JSON schema profiles.*not yet supported/);
+    it('loads the ASP.NET profiles, reads JSON files, and refuses unknown names', () => {
+      assert.equal(loadSchemaProfile('aspnet-identity').name, 'aspnet-identity');
+      assert.equal(loadSchemaProfile('aspnet-membership').name, 'aspnet-membership');
+      assert.throws(() => loadSchemaProfile('./custom.json'), /schema profile \.\/custom\.json: cannot read the file/);
       assert.throws(() => loadSchemaProfile('nonsense'), /unknown schema profile "nonsense"/);
     });
   });

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { MIGRATION_MARKS_TABLE as MARKS } from '../migration-marks-table';
-import type { SchemaProfile } from '../schema-profile';
+import { legacyDdl as profileLegacyDdl, type SchemaProfile, sideDdl } from '../schema-profile';
 import { openSqliteDatabase } from './open-sqlite-database';
 import { sqliteDialect } from './sqlite-dialect';
 import { translateSqliteError } from './translate-error';
@@ -53,9 +53,13 @@ export function initSqliteStore(path: string, options: SqliteSchemaOptions): Ini
   }
 }
 
-/** Creates what is missing in an open database (init, and `sqlite::memory:` stores). */
+/**
+ * Creates what is missing in an open database (init, and `sqlite::memory:` stores): the profile's
+ * tables (unless told not to), the adapter's side tables of the profile (aspnet-membership's
+ * email-verified table), and the migration marks.
+ */
 export function applySqliteSchema(db: DatabaseSync, options: SqliteSchemaOptions): InitResult {
-  const statements = [...legacyDdl(options), ...MIGRATION_MARKS_DDL];
+  const statements = [...legacyDdl(options), ...sideDdl(options.profile, 'sqlite'), ...MIGRATION_MARKS_DDL];
   try {
     const before = tableNames(db);
     db.exec('BEGIN IMMEDIATE');
@@ -74,7 +78,7 @@ export function applySqliteSchema(db: DatabaseSync, options: SqliteSchemaOptions
 
 function legacyDdl(options: SqliteSchemaOptions): readonly string[] {
   if (options.createLegacyTables === false) return [];
-  const ddl = options.profile.ddl.sqlite;
+  const ddl = profileLegacyDdl(options.profile, 'sqlite');
   if (!ddl) {
     throw new Error(`schema profile ${options.profile.name} has no SQLite DDL: its tables must already exist`);
   }

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
 import { IdentityError } from '../../domain/errors';
 import { MIGRATION_MARKS_TABLE as MARKS } from '../migration-marks-table';
-import { mappedColumns, type SchemaProfile } from '../schema-profile';
+import { requiredTables } from '../profile-statements';
+import type { SchemaProfile } from '../schema-profile';
 import { applySqliteSchema } from './init';
 import { type OpenSqliteOptions, openSqliteDatabase } from './open-sqlite-database';
 import { sqliteDialect } from './sqlite-dialect';
@@ -42,9 +43,9 @@ export function openSqliteRepository(
 /** Prepares a query naming every mapped column, so a mismatch is reported at start-up, not per request. */
 function assertSchemaMatches(db: DatabaseSync, path: string, profile: SchemaProfile): void {
   const checks = [
-    `SELECT ${mappedColumns(profile)
-      .map((c) => q(c.name))
-      .join(', ')} FROM ${q(profile.table)} WHERE 0 = 1`,
+    ...requiredTables(profile).map(
+      ({ table, columns }) => `SELECT ${columns.map((c) => q(c)).join(', ')} FROM ${q(table)} WHERE 0 = 1`,
+    ),
     `SELECT ${[MARKS.userId, MARKS.migratedAt, MARKS.via].map((c) => q(c.name)).join(', ')} FROM ${q(MARKS.name)} WHERE 0 = 1`,
   ];
   for (const sql of checks) {

@@ -6,10 +6,11 @@ import { IdentityError } from '../../domain/errors';
 import type { IdentityRepository } from '../../domain/identity-repository';
 import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../domain/user';
 import { MIGRATION_MARKS_TABLE as MARKS, MIGRATION_VIAS } from '../migration-marks-table';
+import { profileStatements } from '../profile-statements';
 import type { SchemaProfile } from '../schema-profile';
 import type { SqlValue } from '../sql-dialect';
-import { decodeUserRow, type Row, toDate, toText } from '../user-row';
-import { type BoundStatement, type UserStatements, usersTableStatements } from '../users-table-statements';
+import { type Row, toDate, toText } from '../user-row';
+import type { BoundStatement, UserStatements } from '../users-table-statements';
 import { sqliteDialect } from './sqlite-dialect';
 import { translateSqliteError } from './translate-error';
 
@@ -34,7 +35,7 @@ const SQL = {
 } as const;
 
 /**
- * IdentityRepository on node:sqlite for any one-table schema profile. node:sqlite is synchronous:
+ * IdentityRepository on node:sqlite for any schema profile (profile-statements.ts). node:sqlite is synchronous:
  * each call runs to completion within one turn of the event loop, so a call's statements never
  * interleave with another call's in this process; multi-statement writes still run in a
  * `BEGIN IMMEDIATE` transaction so other processes (the CLI) see all or nothing.
@@ -52,7 +53,7 @@ export class SqliteRepository implements IdentityRepository {
   /** Takes an open database whose schema matches the profile (see openSqliteRepository). */
   constructor(db: DatabaseSync, options: SqliteRepositoryOptions) {
     this.#db = db;
-    this.#statements = usersTableStatements(options.profile, sqliteDialect);
+    this.#statements = profileStatements(options.profile, sqliteDialect);
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
   }
@@ -74,8 +75,16 @@ export class SqliteRepository implements IdentityRepository {
 
   insert(user: NewUser, ctx?: CallContext): Promise<StoredUser> {
     return this.#call(ctx, () => {
+      const dropped = this.#statements.droppedFields(user);
+      if (dropped.length > 0) {
+        this.#logger.info(
+          { event: 'store_fields_not_stored', fields: dropped },
+          'the schema profile has no column for these fields; they are not stored',
+        );
+      }
       const userId = this.#statements.newUserId();
-      this.#write(this.#statements.insert(userId, user, this.#clock.now()));
+      // 0 rows from the last statement: another user holds the email (a guard, not a unique index).
+      if (this.#write(this.#statements.insert(userId, user, this.#clock.now())) === 0) throw emailTaken();
       const stored = this.#findUser(this.#statements.findById(userId));
       if (!stored) throw new IdentityError('internal', 'inserted user could not be read back');
       return stored;
@@ -106,7 +115,9 @@ export class SqliteRepository implements IdentityRepository {
   changeEmail(userId: string, newEmail: string, verified: boolean, ctx?: CallContext): Promise<void> {
     return this.#call(ctx, () => {
       const changed = this.#write(this.#statements.changeEmail(userId, newEmail, verified, this.#clock.now()));
-      if (changed === 0) throw notFound();
+      if (changed > 0) return;
+      this.#requireUser(userId);
+      throw emailTaken(); // the user exists, so only the email guard can have refused
     });
   }
 
@@ -114,6 +125,7 @@ export class SqliteRepository implements IdentityRepository {
     return this.#call(ctx, () =>
       this.#transaction(() => {
         // Throwing inside the transaction rolls it back, so a missing user deletes nothing.
+        this.#requireUser(userId);
         if (this.#runAll(this.#statements.deleteUser(userId)) === 0) throw notFound();
         this.#prepare(SQL.deleteMark).run({ userId });
       }),
@@ -183,11 +195,13 @@ export class SqliteRepository implements IdentityRepository {
   #findUser(statement: BoundStatement): StoredUser | null {
     const row = this.#get(statement);
     if (!row) return null;
-    const { user, unreadable } = decodeUserRow(row);
+    const { user, unreadable } = this.#statements.decodeRow(row, this.#clock.now());
     if (unreadable.length > 0) {
       this.#logger.warn(
         { event: 'store_row_unreadable', user_id: user.userId, fields: unreadable },
-        'stored metadata is not a JSON object; treated as absent',
+        unreadable.includes('lockoutEnd')
+          ? 'stored lockout end is not a date; sign-in refused'
+          : 'stored metadata is not a JSON object; treated as absent',
       );
     }
     return user;
@@ -197,9 +211,22 @@ export class SqliteRepository implements IdentityRepository {
     if (!this.#get(this.#statements.exists(userId))) throw notFound();
   }
 
-  /** Runs a profile write; the last statement's affected rows are the result. */
+  /**
+   * Runs a profile write; the last statement's affected rows are the result. When it is 0 a
+   * multi-statement write is rolled back, so a refused write leaves nothing behind.
+   */
   #write(statements: readonly BoundStatement[]): number {
-    return statements.length === 1 ? this.#runAll(statements) : this.#transaction(() => this.#runAll(statements));
+    if (statements.length === 1) return this.#runAll(statements);
+    try {
+      return this.#transaction(() => {
+        const changes = this.#runAll(statements);
+        if (changes === 0) throw new NothingWritten();
+        return changes;
+      });
+    } catch (error) {
+      if (error instanceof NothingWritten) return 0;
+      throw error;
+    }
   }
 
   #runAll(statements: readonly BoundStatement[]): number {
@@ -235,6 +262,13 @@ export class SqliteRepository implements IdentityRepository {
 function notFound(): IdentityError {
   return new IdentityError('not_found', 'user not found');
 }
+
+function emailTaken(): IdentityError {
+  return new IdentityError('already_exists', 'a user with this email already exists');
+}
+
+/** Unwinds a write whose last statement changed nothing, rolling its transaction back. */
+class NothingWritten extends Error {}
 
 /** Booleans become 0/1 and instants ISO-8601 text, as the SQLite DDL stores them. */
 function toSqliteValue(value: SqlValue): SQLInputValue {
