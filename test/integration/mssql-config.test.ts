@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../src/config';
+import { IdentityError } from '../../src/domain/errors';
+import { describeTarget, MSSQL_DEFAULTS, mssqlSettings } from '../../src/store/mssql/mssql-config';
+import { translateMssqlError } from '../../src/store/mssql/translate-error';
+
+const ENV = { HTTP_ADDR: 'off' };
+const SECRET = 'p@ss:w/rd S3cret';
+
+describe('mssql STORE_URL and tuning', () => {
+  it('parses an mssql:// URL with URL-encoded credentials, with encryption and certificate checks on by default', () => {
+    const { config, target, requestTimeoutMs } = mssqlSettings(
+      `mssql://app%5Cuser:${encodeURIComponent(SECRET)}@db.example.com:1444/Legacy`,
+    );
+    assert.equal(config.server, 'db.example.com');
+    assert.equal(config.port, 1444);
+    assert.equal(config.database, 'Legacy');
+    assert.equal(config.user, 'app\\user');
+    assert.equal(config.password, SECRET);
+    assert.equal(config.options?.encrypt, true);
+    assert.equal(config.options?.trustServerCertificate, false);
+    assert.equal(config.pool?.max, MSSQL_DEFAULTS.poolMax);
+    assert.equal(config.connectionTimeout, MSSQL_DEFAULTS.connectTimeoutMs);
+    assert.equal(requestTimeoutMs, MSSQL_DEFAULTS.requestTimeoutMs);
+    assert.equal(describeTarget(target), 'db.example.com:1444/Legacy as app\\user');
+  });
+
+  it('honours encrypt and trustServerCertificate in the URL and refuses unknown options without echoing them', () => {
+    const { config } = mssqlSettings('mssql://u:p@h/db?encrypt=false&trustServerCertificate=true');
+    assert.equal(config.options?.encrypt, false);
+    assert.equal(config.options?.trustServerCertificate, true);
+    assert.throws(() => mssqlSettings('mssql://u:p@h/db?encrypt=maybe'), /encrypt must be true or false/);
+    assert.throws(
+      () => mssqlSettings(`mssql://u:${encodeURIComponent(SECRET)}@h/db?pasword=oops`),
+      (e: unknown) => e instanceof Error && /unknown option "pasword"/.test(e.message) && !e.message.includes('S3cret'),
+    );
+  });
+
+  it('parses an ADO connection string; MSSQL_* keys win over its pool and timeout settings', () => {
+    const ado = `Server=sql.example.com,1433;Database=Legacy;User Id=app;Password=${SECRET};Encrypt=true;TrustServerCertificate=false;Max Pool Size=7;Connect Timeout=9`;
+    const own = mssqlSettings(ado);
+    assert.equal(own.config.server, 'sql.example.com');
+    assert.equal(own.config.password, SECRET);
+    assert.equal(own.config.pool?.max, 7);
+    assert.equal(own.config.connectionTimeout, 9_000);
+    const tuned = mssqlSettings(ado, {
+      poolMax: 3,
+      connectTimeoutMs: 1_500,
+      requestTimeoutMs: 2_000,
+      poolIdleTimeoutMs: 60_000,
+    });
+    assert.equal(tuned.config.pool?.max, 3);
+    assert.equal(tuned.config.pool?.idleTimeoutMillis, 60_000);
+    assert.equal(tuned.config.connectionTimeout, 1_500);
+    assert.equal(tuned.requestTimeoutMs, 2_000);
+  });
+
+  it('loadConfig reads the MSSQL_* keys and names a bad one without echoing STORE_URL', () => {
+    const config = loadConfig({
+      ...ENV,
+      STORE_URL: `mssql://sa:${encodeURIComponent(SECRET)}@127.0.0.1:1433/legacy`,
+      MSSQL_POOL_MAX: '4',
+      MSSQL_REQUEST_TIMEOUT: '2s',
+    });
+    assert.equal(config.store.kind, 'mssql');
+    assert.deepEqual(config.store.kind === 'mssql' ? config.store.tuning : null, {
+      poolMax: 4,
+      requestTimeoutMs: 2_000,
+    });
+    assert.throws(
+      () => loadConfig({ ...ENV, STORE_URL: 'mssql://sa:x@h/db', MSSQL_CONNECT_TIMEOUT: '10ms' }),
+      (e: unknown) => e instanceof ConfigError && e.key === 'MSSQL_CONNECT_TIMEOUT',
+    );
+    assert.throws(
+      () => loadConfig({ ...ENV, MSSQL_POOL_MAX: '0' }),
+      (e: unknown) => e instanceof ConfigError && e.key === 'MSSQL_POOL_MAX',
+    );
+  });
+});
+
+describe('mssql translate-error', () => {
+  const ctx = { deadlineCapped: false, target: 'h:1433/db as app' };
+  const requestError = (fields: Record<string, unknown>) =>
+    Object.assign(new Error('x'), { name: 'RequestError', ...fields });
+  const connectionError = (code: string, message = 'x') =>
+    Object.assign(new Error(message), { name: 'ConnectionError', code });
+
+  it('maps duplicate keys to already_exists, from the number on the error or on the driver error inside it', () => {
+    for (const error of [requestError({ number: 2627 }), requestError({ originalError: { info: { number: 2601 } } })]) {
+      const t = translateMssqlError(error, ctx);
+      assert.equal(t.error.code, 'already_exists');
+      assert.equal(t.retry, 'never');
+    }
+  });
+
+  it('retries deadlocks and unsent requests always, lost connections for reads only', () => {
+    assert.deepEqual(
+      [
+        translateMssqlError(requestError({ number: 1205 }), ctx),
+        translateMssqlError(connectionError('ESOCKET', 'connect ECONNREFUSED'), ctx),
+        translateMssqlError(requestError({ code: 'ESOCKET' }), ctx),
+      ].map((t) => [t.error.code, t.retry]),
+      [
+        ['unavailable', 'always'],
+        ['unavailable', 'always'],
+        ['unavailable', 'reads'],
+      ],
+    );
+  });
+
+  it('a refused login is unavailable with an operator hint naming the target, not retried', () => {
+    const t = translateMssqlError(connectionError('ELOGIN', "Login failed for user 'app'."), ctx);
+    assert.equal(t.error.code, 'unavailable');
+    assert.equal(t.retry, 'never');
+    assert.match(t.operatorHint ?? '', /refused the login to h:1433\/db as app/);
+  });
+
+  it('a request timeout is deadline_exceeded when the deadline set it, unavailable when MSSQL_REQUEST_TIMEOUT did', () => {
+    const timeout = requestError({ code: 'ETIMEOUT' });
+    assert.equal(translateMssqlError(timeout, { ...ctx, deadlineCapped: true }).error.code, 'deadline_exceeded');
+    assert.equal(translateMssqlError(timeout, ctx).error.code, 'unavailable');
+    assert.equal(translateMssqlError(connectionError('ETIMEOUT'), ctx).error.code, 'unavailable');
+  });
+
+  it('anything else is internal, keeping the driver error as cause; IdentityErrors pass through', () => {
+    const odd = requestError({ number: 8152 });
+    const t = translateMssqlError(odd, ctx);
+    assert.equal(t.error.code, 'internal');
+    assert.equal(t.error.cause, odd);
+    const own = new IdentityError('not_found', 'user not found');
+    assert.equal(translateMssqlError(own, ctx).error, own);
+  });
+});
