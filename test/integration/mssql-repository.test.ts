@@ -157,6 +157,17 @@ describe('mssql adapter over the TDS test server', () => {
       );
     });
 
+    it('encryption on (the default) against a server without TLS is unavailable, saying why', async () => {
+      const encrypted = { connectionString: store.connectionString.replace('encrypt=false', 'encrypt=true') };
+      await assert.rejects(
+        openMssqlRepository(encrypted, { profile: DEFAULT_PROFILE, logger: new RecordingLogger() }),
+        (error: unknown) =>
+          error instanceof IdentityError &&
+          error.code === 'unavailable' &&
+          /disagree on encryption/.test(error.message),
+      );
+    });
+
     it('refuses a database whose tables do not match the profile, naming the column', async () => {
       const other = await startTdsServer();
       try {

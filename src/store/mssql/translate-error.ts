@@ -58,7 +58,7 @@ export interface TranslateContext {
  * - 2627 / 2601 (duplicate key) → `already_exists`;
  * - 1205 (deadlock victim) and transient server numbers → `unavailable`, retried once;
  * - connection failures (ELOGIN, ESOCKET / ECONNREFUSED, connect ETIMEOUT, pool acquire timeout,
- *   pool closed) → `unavailable`, with an operator hint;
+ *   pool closed, encryption mismatch, untrusted certificate) → `unavailable`, with an operator hint;
  * - a request timeout → `deadline_exceeded` when the caller's deadline set it, `unavailable` when
  *   the configured MSSQL_REQUEST_TIMEOUT did (the server is too slow);
  * - anything else (a bug, a schema that does not match the profile) → `internal`.
@@ -85,6 +85,20 @@ export function translateMssqlError(error: unknown, ctx: TranslateContext): Tran
       'the user store is unavailable',
       'never',
       `SQL Server refused the login to ${ctx.target}: check the user and password in STORE_URL and that the login may open the database`,
+    );
+  }
+  if (e.code === 'EENCRYPT') {
+    return unavailable(
+      'the user store is unavailable',
+      'never',
+      `SQL Server at ${ctx.target} and STORE_URL disagree on encryption (${e.message}); check encrypt= in STORE_URL`,
+    );
+  }
+  if (e.name === 'ConnectionError' && /certificate/i.test(e.message)) {
+    return unavailable(
+      'the user store is unavailable',
+      'never',
+      `the TLS certificate of SQL Server at ${ctx.target} is not trusted (${e.message}); install a trusted certificate, or set trustServerCertificate=true only on a network you trust`,
     );
   }
   if (e.number !== undefined && TRANSIENT_NUMBERS.has(e.number)) {
