@@ -11,6 +11,7 @@ import Scrypt from 'scrypt-kdf';
 import { promiseClient } from '../test/support/grpc-call';
 import { startStack, TEST_BRIDGE_TOKEN } from '../test/support/stack';
 import { type Measurement, measure, round, summarize } from './measure';
+import { benchMssql } from './mssql';
 
 const LOG_N = Number(process.env.BENCH_SCRYPT_LOG_N ?? 15);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -149,6 +150,19 @@ async function main(): Promise<void> {
   } finally {
     await stack.close();
   }
+
+  // The same two RPCs on the mssql adapter, over TDS to the test server (informational: not SQL Server).
+  const mssql = await benchMssql({
+    scryptLogN: LOG_N,
+    kdfConcurrency: KDF_CONCURRENCY,
+    lookups: Math.round(2000 * SCALE),
+    logins: kdfOps,
+  });
+  results.mssql = mssql;
+  const sqliteGet = results.grpcGetUser as Measurement;
+  const sqliteAuth = results.grpcAuthenticate as Measurement;
+  row('mssql adapter over TDS: gRPC GetUser (concurrency 16)', mssql.getUser, 'sqlite GetUser', sqliteGet);
+  row('mssql adapter over TDS: gRPC Authenticate', mssql.authenticate, 'sqlite Authenticate', sqliteAuth);
 
   const width = Math.max(...rows.map((r) => r.figure.length));
   console.log(
