@@ -188,14 +188,15 @@ describe('SqliteRepository on the default profile', () => {
       );
     });
 
-    it('openRepository refuses mssql for now without echoing the connection string', async () => {
+    it('openRepository reports an unreachable SQL Server as unavailable without echoing its password', async () => {
+      // A closed loopback port: nothing leaves this machine.
       await assert.rejects(
         openRepository(
-          { kind: 'mssql', connectionString: 'mssql://sa:S3cret-Pa55@db.example.com:1433/legacy' },
+          { kind: 'mssql', connectionString: 'mssql://sa:S3cret-Pa55@127.0.0.1:1/legacy?encrypt=false' },
           { profile, logger: new RecordingLogger() },
         ),
         (error: unknown) =>
-          error instanceof Error && /not yet supported/.test(error.message) && !error.message.includes('S3cret'),
+          error instanceof IdentityError && error.code === 'unavailable' && !error.message.includes('S3cret'),
       );
     });
   });
