@@ -11,7 +11,7 @@ import type { Logger } from './logger';
 import { createConfiguredHasher } from './passwords/configured-hasher';
 import { KdfLimiter } from './passwords/kdf-limiter';
 import { loadSchemaProfile } from './store/load-schema-profile';
-import { openRepository } from './store/open-repository';
+import { openRepository, type StoreRepository } from './store/open-repository';
 import { readBuildInfo } from './telemetry/build-info';
 import { kdfTelemetry } from './telemetry/kdf-telemetry';
 import { measureRepository } from './telemetry/measured-repository';
@@ -58,14 +58,16 @@ export async function startService(
     store: config.store.kind,
     processMetrics: config.metricsAddr !== null,
   });
-  const repository = measureRepository(
+  const store: IdentityRepository & Pick<StoreRepository, 'poolUsage'> =
     overrides.repository ??
-      (await openRepository(config.store, {
-        profile: loadSchemaProfile(config.schemaProfile, config.profileSettings),
-        logger,
-      })),
-    metrics.storeOperation,
-  );
+    (await openRepository(config.store, {
+      profile: loadSchemaProfile(config.schemaProfile, config.profileSettings),
+      logger,
+    }));
+  // SQL Server's pool is read at every scrape; SQLite has no pool and the gauge stays without samples.
+  const poolUsage = store.poolUsage?.bind(store);
+  if (poolUsage) metrics.watchPool(poolUsage);
+  const repository = measureRepository(store, metrics.storeOperation);
   const kdf = new KdfLimiter({
     concurrency: config.kdf.concurrency,
     queueLimit: config.kdf.queueLimit,

@@ -8,10 +8,22 @@ import { openMssqlRepository } from './mssql/open-mssql-repository';
 import type { SchemaProfile } from './schema-profile';
 import { openSqliteRepository } from './sqlite/open-sqlite-repository';
 
+/** A connection pool's counts at one instant (each a number of connections or waiting callers). */
+export interface PoolUsage {
+  /** Connections lent to a request now. */
+  readonly inUse: number;
+  /** Open connections waiting in the pool. */
+  readonly idle: number;
+  /** Requests waiting for a connection (all are in use at the pool maximum, or one is being opened). */
+  readonly pending: number;
+}
+
 /** The port plus what the command line needs of a store beyond the domain's use cases. */
 export interface StoreRepository extends IdentityRepository {
   /** How many users the profile's tables hold. Raises `unavailable`. */
   countUsers(ctx?: CallContext): Promise<number>;
+  /** The connection pool's counts, for the pool gauge; absent on stores without a pool (SQLite). Never throws. */
+  poolUsage?(): PoolUsage;
 }
 
 export interface OpenRepositoryOptions {

@@ -26,6 +26,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import { readBuildInfo } from './build-info';
 import { NodeSqliteInstrumentation } from './node-sqlite-instrumentation';
 import { refusalsAreNotErrors } from './refusals-are-not-errors';
+import { sqlServerTracerProvider } from './sql-server-tracer-provider';
 import { readTelemetrySettings, type SamplerSetting, type TelemetrySettings } from './telemetry-settings';
 
 /** What startTelemetry set up; `shutdown` flushes the spans still queued and stops exporting. */
@@ -98,9 +99,13 @@ export function startTelemetry(
         disableOutgoingRequestInstrumentation: true,
       }),
       new GrpcInstrumentation({ ignoreGrpcMethods: UNTRACED_GRPC_METHODS }),
-      new TediousInstrumentation(),
       new NodeSqliteInstrumentation(),
     ],
+  });
+  // tedious (SQL Server) gets its own provider: request-scoped spans named like the node:sqlite ones.
+  const unregisterTedious = registerInstrumentations({
+    tracerProvider: sqlServerTracerProvider(provider),
+    instrumentations: [new TediousInstrumentation()],
   });
 
   let stopped: Promise<void> | undefined;
@@ -114,6 +119,7 @@ export function startTelemetry(
           await provider.shutdown();
         } finally {
           unregister();
+          unregisterTedious();
           trace.disable();
           propagation.disable();
           context.disable();

@@ -5,7 +5,7 @@ import type { DomainLogger } from '../../domain/deps';
 import { IdentityError } from '../../domain/errors';
 import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../domain/user';
 import { MIGRATION_VIAS } from '../migration-marks-table';
-import type { StoreRepository } from '../open-repository';
+import type { PoolUsage, StoreRepository } from '../open-repository';
 import { profileStatements } from '../profile-statements';
 import type { SchemaProfile } from '../schema-profile';
 import { type Row, toDate, toText } from '../user-row';
@@ -189,6 +189,13 @@ export class MssqlRepository implements StoreRepository {
       const result = await query(this.#statements.countUsers());
       return Number(result.recordset[0]?.count ?? 0);
     });
+  }
+
+  /** mssql's pool counters; all zero once closed (mssql drops its pool, and the counters with it). */
+  poolUsage(): PoolUsage {
+    const pool = this.#pool;
+    if (this.#closed || !pool.connected) return { inUse: 0, idle: 0, pending: 0 };
+    return { inUse: pool.borrowed, idle: pool.available, pending: pool.pending };
   }
 
   /** Closes the pool; later calls raise `unavailable`. Safe to call twice. */
