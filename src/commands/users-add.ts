@@ -5,14 +5,18 @@ import type { StoredPassword } from '../domain/user';
 import { assertValid, checkEmail, checkPassword, checkUsername } from '../domain/validation';
 import { createLogger } from '../logger';
 import { createConfiguredHasher } from '../passwords/configured-hasher';
+import { formatSpecProblem, resolveFormatSpec } from '../passwords/known-format-spec';
 import { loadSchemaProfile } from '../store/load-schema-profile';
 import { openRepository } from '../store/open-repository';
+import { passwordAsStored, passwordStorageProblem } from '../store/password-storage';
 import { type CommandIO, EXIT, passwordFromStdin } from './command-io';
 
 /**
  * `legacy-identity users add --email E [--username U] (--password-stdin | --password-hash HASH
  * [--password-salt S] [--password-format F])`. A password comes only from stdin; an imported hash
- * must be in a format the service can verify, so the user can log in with it.
+ * must be in a format the service can verify, so the user can log in with it. F is a format spec
+ * (`salted-sha256;salt_position=suffix;encoding=utf16le`); a salt or format the schema profile cannot
+ * keep (no salt column, no format mapping that reads it back as given) is refused (exit 2), never dropped.
  */
 export async function usersAddCommand(args: readonly string[], io: CommandIO): Promise<number> {
   const { values } = parseArgs({
@@ -29,7 +33,12 @@ export async function usersAddCommand(args: readonly string[], io: CommandIO): P
     strict: true,
   });
   const email = values.email;
-  if (email === undefined || values['password-stdin'] === (values['password-hash'] !== undefined)) {
+  const saltOrFormat = values['password-salt'] !== undefined || values['password-format'] !== undefined;
+  if (
+    email === undefined ||
+    values['password-stdin'] === (values['password-hash'] !== undefined) ||
+    (values['password-stdin'] && saltOrFormat)
+  ) {
     io.err(
       'usage: users add --email E [--username U] (--password-stdin | --password-hash HASH [--password-salt S] [--password-format F])',
     );
@@ -44,6 +53,7 @@ export async function usersAddCommand(args: readonly string[], io: CommandIO): P
       checkEmail('email', email),
       values.username === undefined ? null : checkUsername('username', values.username),
     );
+    const profile = loadSchemaProfile(config.schemaProfile, config.profileSettings);
     let password: StoredPassword;
     if (values['password-stdin']) {
       const plain = passwordFromStdin(await io.readStdin());
@@ -55,22 +65,26 @@ export async function usersAddCommand(args: readonly string[], io: CommandIO): P
         salt: values['password-salt'],
         format: values['password-format'],
       };
-      const known = hasher.formats.map((f) => f.name);
-      if (password.format !== undefined && !known.includes(password.format)) {
-        io.err(`unknown --password-format; one of: ${known.join(', ')}`);
+      const formatProblem =
+        password.format === undefined ? undefined : formatSpecProblem(password.format, hasher.formats);
+      if (formatProblem) {
+        io.err(`--password-format: ${formatProblem}`);
         return EXIT.usage;
       }
-      if (!hasher.formats.some((f) => f.detect(password))) {
+      // The profile must keep the salt and format, or the user could never log in with this hash.
+      const storageProblem = passwordStorageProblem(profile, password, hasher.formats);
+      if (storageProblem) {
+        io.err(`--password-salt/--password-format: ${storageProblem}`);
+        return EXIT.usage;
+      }
+      if (!resolveFormatSpec(passwordAsStored(profile, password), hasher.formats)) {
         io.err(
           '--password-hash is in no supported format (give --password-format, and --password-salt where the format has one)',
         );
         return EXIT.usage;
       }
     }
-    const repository = await openRepository(config.store, {
-      profile: loadSchemaProfile(config.schemaProfile, config.profileSettings),
-      logger,
-    });
+    const repository = await openRepository(config.store, { profile, logger });
     try {
       const user = await repository.insert({
         email,

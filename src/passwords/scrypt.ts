@@ -12,6 +12,11 @@ export const SCRYPT_VERIFY_MAX_MEMORY = 1024 * 1024 * 1024;
 /** The Tarsnap scrypt header, 96 bytes, is always 128 base64 characters beginning with "scrypt". */
 const SCRYPT_B64 = /^c2NyeXB0[A-Za-z0-9+/]{120}$/;
 
+/** True when `hash` has the shape of the hashes this adapter writes (a scrypt-kdf key in base64). */
+export function isScryptKdfHash(hash: string): boolean {
+  return SCRYPT_B64.test(hash);
+}
+
 export function readScryptParams(hash: string): ScryptCost {
   if (!SCRYPT_B64.test(hash)) throw new MalformedHashError('scrypt', 'not a 96-byte scrypt-kdf key');
   const key = Buffer.from(hash, 'base64');

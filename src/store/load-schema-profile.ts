@@ -1,4 +1,5 @@
 import { DEFAULT_PROFILE_SETTINGS, type ProfileSettings } from '../config';
+import { formatSpecProblem } from '../passwords/known-format-spec';
 import { membershipFormatName } from '../passwords/membership-format-name';
 import { ASPNET_IDENTITY_PROFILE } from './profiles/aspnet-identity-profile';
 import { ASPNET_MEMBERSHIP_TABLES, MEMBERSHIP_PASSWORD_FORMAT } from './profiles/aspnet-membership-profile';
@@ -26,7 +27,15 @@ export function loadSchemaProfile(
     );
   }
   assertValidProfile(profile);
+  assertKnownPasswordFormat(profile);
   return profile;
+}
+
+/** A users-table profile's fixed password format must be one the service verifies (known-format-spec.ts). */
+function assertKnownPasswordFormat(profile: SchemaProfile): void {
+  if (profile.kind !== 'users-table' || profile.passwordFormat?.kind !== 'fixed') return;
+  const problem = formatSpecProblem(profile.passwordFormat.spec);
+  if (problem) throw new Error(`schema profile ${profile.name}: passwordFormat.fixed: ${problem}`);
 }
 
 function builtIn(name: string, settings: ProfileSettings): SchemaProfile | null {

@@ -249,7 +249,7 @@ export function membershipStatements(profile: MembershipProfile, dialect: SqlDia
  * the salt. A row of PasswordFormat 1 without a salt was written by this adapter (Membership always
  * salts): its hash is self-describing (scrypt) and is left to the hasher's detection.
  */
-function readPassword(profile: MembershipProfile, row: Row): StoredPassword {
+export function readPassword(profile: MembershipProfile, row: Row): StoredPassword {
   const hash = toText(row[USER_ROW.passwordHash]) ?? '';
   const salt = toText(row[USER_ROW.passwordSalt]) ?? '';
   const raw = row[USER_ROW.passwordFormat];
@@ -274,7 +274,7 @@ function readPassword(profile: MembershipProfile, row: Row): StoredPassword {
  * (clear 0, encrypted 2, any `membership-…` digest 1); everything else — the scrypt hashes this
  * adapter makes — is written as PasswordFormat 1 with an empty salt, which readPassword recognises.
  */
-function writePassword(
+export function writePassword(
   profile: MembershipProfile,
   password: StoredPassword,
 ): { hash: string; format: number; salt: string } {

@@ -136,6 +136,15 @@ export interface UsersTableProfile {
   readonly username: UsernameMapping | null;
   /** The stored hash; compared byte for byte in compare-and-set. */
   readonly passwordHash: Column;
+  /**
+   * Optional: the column holding a password's salt where the legacy table keeps it apart from the hash
+   * (salted digests, Membership-style base64 salts). Read into StoredPassword.salt (NULL or empty: no
+   * salt); written from the password on insert and on every password change, so a new scrypt hash
+   * leaves it NULL; compared with the hash in the rehash compare-and-set.
+   */
+  readonly passwordSalt?: Column;
+  /** Optional: how a row's password format is known besides the hash's shape (absent: by shape alone). */
+  readonly passwordFormat?: PasswordFormatMapping;
   readonly emailVerified: Column;
   /** Columns holding the optional profile fields; absent fields are not read. */
   readonly profile: { readonly [K in ProfileField]?: Column };
@@ -154,6 +163,20 @@ export interface UsersTableProfile {
    */
   readonly ddl: ProfileDdl;
 }
+
+/**
+ * Where a users-table profile finds the format of a stored password, as a format spec
+ * (passwords/format-spec.ts: `salted-sha256;salt_position=suffix;encoding=utf16le`):
+ * - `fixed`: every legacy row has this format (validated when the profile is loaded). Rows holding the
+ *   adapter's own scrypt hashes (new users, password changes, rehash on login) announce themselves and
+ *   are read as `scrypt` instead.
+ * - `column`: a text column holds each row's spec; NULL, empty or a value naming no known format falls
+ *   back to detection by shape. Written from the password on insert and password change (`scrypt` for
+ *   the adapter's own hashes).
+ */
+export type PasswordFormatMapping =
+  | { readonly kind: 'fixed'; readonly spec: string }
+  | { readonly kind: 'column'; readonly column: Column };
 
 /** The three tables of ASP.NET Membership (SqlMembershipProvider), plus the adapter's own side table. */
 export interface MembershipTables {
@@ -191,6 +214,8 @@ export interface MembershipProfile {
 /** Every column a users-table profile maps (read or written), for validation and schema checks. */
 export function mappedColumns(profile: UsersTableProfile): readonly Column[] {
   const columns: Column[] = [profile.id.column, profile.email.column, profile.passwordHash, profile.emailVerified];
+  if (profile.passwordSalt) columns.push(profile.passwordSalt);
+  if (profile.passwordFormat?.kind === 'column') columns.push(profile.passwordFormat.column);
   if (profile.email.match.kind === 'normalized') columns.push(profile.email.match.column);
   if (profile.username) {
     columns.push(profile.username.column);

@@ -32,6 +32,8 @@ export function tableNameParts(table: string): readonly string[] {
 export const MAX_NVARCHAR_LENGTH = 4000;
 /** A GUID's text is 36 characters: a text key or stamp shorter than that cannot hold what the adapter writes. */
 const GUID_TEXT_LENGTH = 36;
+/** Written to a password format column with every new hash; the column must hold it. */
+const SCRYPT_FORMAT_NAME = 'scrypt';
 /** Membership's ApplicationName is NVARCHAR(256). */
 const APPLICATION_NAME_MAX_LENGTH = 256;
 
@@ -109,6 +111,17 @@ function assertValidUsersTable(profile: UsersTableProfile, fail: (reason: string
     }
   }
   expect(profile.passwordHash, 'passwordHash', 'text');
+  if (profile.passwordSalt) expect(profile.passwordSalt, 'passwordSalt', 'text');
+  if (profile.passwordFormat?.kind === 'column') {
+    const column = profile.passwordFormat.column;
+    expect(column, 'passwordFormat', 'text');
+    const t = column.type;
+    if (t.kind === 'text' && t.maxLength !== 'max' && t.maxLength < SCRYPT_FORMAT_NAME.length) {
+      fail(
+        `column "${column.name}" (passwordFormat) must hold at least ${SCRYPT_FORMAT_NAME.length} characters ("scrypt")`,
+      );
+    }
+  }
   expect(profile.emailVerified, 'emailVerified', 'bool');
   for (const field of PROFILE_FIELDS) {
     const column = profile.profile[field];

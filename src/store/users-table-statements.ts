@@ -11,6 +11,7 @@ import {
 } from './schema-profile';
 import type { SqlDialect, SqlValue } from './sql-dialect';
 import { type DecodedUser, decodeUserRow, lowerCaseGuid, type Row, USER_ROW, writeMetadata } from './user-row';
+import { mapsPasswordDetails, passwordColumnValues, readUsersTablePassword } from './users-table-password';
 
 /** A parameter with the type of the column it meets (SQL Server types its parameters from it). */
 export interface SqlParam {
@@ -51,7 +52,10 @@ export interface UserStatements {
   /** A fresh stable id for a new user. */
   newUserId(): string;
   insert(userId: string, user: NewUser, now: Date): readonly BoundStatement[];
-  /** With `expected`, only where the stored hash still equals it exactly (a rehash at login). */
+  /**
+   * Writes the hash, and the salt and format where the profile maps columns for them. With `expected`,
+   * only where the stored hash (and salt, where mapped) still equal it exactly (a rehash at login).
+   */
   updatePassword(
     userId: string,
     password: StoredPassword,
@@ -84,6 +88,8 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
   const id = q(profile.id.column.name);
   const param = (column: Column, value: SqlValue): SqlParam => ({ value, type: column.type });
   const username = profile.username;
+  const saltColumn = profile.passwordSalt;
+  const formatColumn = profile.passwordFormat?.kind === 'column' ? profile.passwordFormat.column : undefined;
 
   /** The column a lookup compares, and the value it compares with. */
   const lookupColumn = (lookup: { column: Column; match: CaseInsensitiveMatch }): Column =>
@@ -136,6 +142,8 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
     `${q(profile.emailVerified.name)} AS ${q(USER_ROW.emailVerified)}`,
     `${q(profile.passwordHash.name)} AS ${q(USER_ROW.passwordHash)}`,
   ];
+  if (saltColumn) select.push(`${q(saltColumn.name)} AS ${q(USER_ROW.passwordSalt)}`);
+  if (formatColumn) select.push(`${q(formatColumn.name)} AS ${q(USER_ROW.passwordFormat)}`);
   if (username) {
     const column = q(username.column.name);
     select.push(
@@ -191,6 +199,10 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
     { column: profile.passwordHash, value: (_, user) => user.password.hash },
     { column: profile.emailVerified, value: (_, user) => user.emailVerified },
   ];
+  if (saltColumn) insertColumns.push({ column: saltColumn, value: (_, u) => passwordColumnValues(u.password).salt });
+  if (formatColumn) {
+    insertColumns.push({ column: formatColumn, value: (_, u) => passwordColumnValues(u.password).format });
+  }
   if (profile.email.match.kind === 'normalized') {
     const { column, fold } = profile.email.match;
     insertColumns.push({ column, value: (_, user) => foldCase(user.email, fold) });
@@ -233,11 +245,32 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
   const touchParam = (now: Date): Record<string, SqlParam> =>
     profile.timestamps ? { now: param(profile.timestamps.updatedAt, now) } : {};
   const hash = q(profile.passwordHash.name);
-  const updatePasswordSql = `UPDATE ${table} SET ${hash} = ${p('hash')}${stampSet(credentials)}${touch} WHERE ${byId}`;
+  // Salt and format (where mapped) always move with the hash: a scrypt hash leaves no legacy salt behind.
+  const passwordSets = [
+    `${hash} = ${p('hash')}`,
+    ...(saltColumn ? [`${q(saltColumn.name)} = ${p('salt')}`] : []),
+    ...(formatColumn ? [`${q(formatColumn.name)} = ${p('format')}`] : []),
+  ].join(', ');
+  const passwordParams = (password: StoredPassword): Record<string, SqlParam> => {
+    const { salt, format } = passwordColumnValues(password);
+    return {
+      hash: param(profile.passwordHash, password.hash),
+      ...(saltColumn ? { salt: param(saltColumn, salt) } : {}),
+      ...(formatColumn ? { format: param(formatColumn, format) } : {}),
+    };
+  };
+  const updatePasswordSql = `UPDATE ${table} SET ${passwordSets}${stampSet(credentials)}${touch} WHERE ${byId}`;
+  // The compare-and-set compares what the hash was verified with: the hash, and the salt where mapped
+  // (NULL and empty both read as no salt, so both match an expected absent salt).
+  const saltUnchanged = saltColumn
+    ? ` AND ${dialect.equalsExactly(`COALESCE(${q(saltColumn.name)}, '')`, p('expectedSalt'))}`
+    : '';
+  const expectedSaltParam = (expected: StoredPassword): Record<string, SqlParam> =>
+    saltColumn ? { expectedSalt: param(saltColumn, expected.salt ?? '') } : {};
   // A rehash at login is not a change of credentials: only the every-change stamps move.
   const casPasswordSql =
-    `UPDATE ${table} SET ${hash} = ${p('hash')}${stampSet(everyChange)}${touch} ` +
-    `WHERE ${byId} AND ${dialect.equalsExactly(hash, p('expectedHash'))}`;
+    `UPDATE ${table} SET ${passwordSets}${stampSet(everyChange)}${touch} ` +
+    `WHERE ${byId} AND ${dialect.equalsExactly(hash, p('expectedHash'))}${saltUnchanged}`;
   const setVerifiedSql =
     `UPDATE ${table} SET ${q(profile.emailVerified.name)} = ${p('verified')}${stampSet(everyChange)}${touch} ` +
     `WHERE ${byId}`;
@@ -306,7 +339,7 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
             sql: updatePasswordSql,
             params: {
               ...idParam(userId),
-              hash: param(profile.passwordHash, password.hash),
+              ...passwordParams(password),
               ...stampParams(credentials),
               ...touchParam(now),
             },
@@ -315,8 +348,9 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
             sql: casPasswordSql,
             params: {
               ...idParam(userId),
-              hash: param(profile.passwordHash, password.hash),
+              ...passwordParams(password),
               expectedHash: param(profile.passwordHash, expected.hash),
+              ...expectedSaltParam(expected),
               ...stampParams(everyChange),
               ...touchParam(now),
             },
@@ -349,7 +383,8 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
     deleteUser: (userId) => [{ sql: deleteSql, params: idParam(userId) }],
     decodeRow: (row, now) => {
       const options = profile.id.column.type.kind === 'guid' ? guidIdOption(row) : {};
-      return decodeUserRow(row, { now, ...options });
+      const password = mapsPasswordDetails(profile) ? { password: readUsersTablePassword(profile, row) } : {};
+      return decodeUserRow(row, { now, ...options, ...password });
     },
     droppedFields: (user) => [
       ...(user.userMetadata !== undefined && !profile.userMetadata ? ['user_metadata'] : []),

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { formatSpecProblem } from '../../passwords/known-format-spec';
 import {
   type CaseInsensitiveMatch,
   type Column,
   type ColumnType,
   type InsertDefault,
+  type PasswordFormatMapping,
   PROFILE_FIELDS,
   type ProfileField,
   type SignInColumns,
@@ -63,6 +65,8 @@ export function parseJsonProfile(json: unknown, source: string): UsersTableProfi
       'name',
       'description',
       'username',
+      'passwordSalt',
+      'passwordFormat',
       'profile',
       'userMetadata',
       'appMetadata',
@@ -109,6 +113,7 @@ export function parseJsonProfile(json: unknown, source: string): UsersTableProfi
     },
     username: top.username === undefined || top.username === null ? null : usernameMapping(top.username, fail),
     passwordHash: column(top.passwordHash, '$.passwordHash', fail),
+    ...passwordDetails(top, fail),
     emailVerified: column(top.emailVerified, '$.emailVerified', fail),
     profile: profileFields,
     userMetadata: nullableColumn(top.userMetadata, '$.userMetadata', fail),
@@ -222,6 +227,36 @@ function usernameMapping(value: unknown, fail: Fail): UsernameMapping {
     match: match(json.match, '$.username.match', fail),
     emailByDefault: json.emailByDefault === true,
   };
+}
+
+/**
+ * `"passwordSalt": {column}` and `"passwordFormat": {"fixed": "<format spec>"}` or
+ * `{"column": {column}}`; both optional (null means absent). A fixed spec must name a format the
+ * service verifies, with options that format reads.
+ */
+function passwordDetails(
+  top: Record<string, unknown>,
+  fail: Fail,
+): { passwordSalt?: Column; passwordFormat?: PasswordFormatMapping } {
+  const result: { passwordSalt?: Column; passwordFormat?: PasswordFormatMapping } = {};
+  if (top.passwordSalt !== undefined && top.passwordSalt !== null) {
+    result.passwordSalt = column(top.passwordSalt, '$.passwordSalt', fail);
+  }
+  const value = top.passwordFormat;
+  if (value === undefined || value === null) return result;
+  const json = object(value, '$.passwordFormat', fail, { required: [], optional: ['fixed', 'column'] });
+  if ((json.fixed === undefined) === (json.column === undefined)) {
+    fail('$.passwordFormat', 'expected exactly one of "fixed" (a format spec) or "column"');
+  }
+  if (json.fixed !== undefined) {
+    const spec = string(json.fixed, '$.passwordFormat.fixed', fail);
+    const problem = formatSpecProblem(spec);
+    if (problem) fail('$.passwordFormat.fixed', problem);
+    result.passwordFormat = { kind: 'fixed', spec };
+  } else {
+    result.passwordFormat = { kind: 'column', column: column(json.column, '$.passwordFormat.column', fail) };
+  }
+  return result;
 }
 
 function timestamps(value: unknown, fail: Fail): UsersTableProfile['timestamps'] {

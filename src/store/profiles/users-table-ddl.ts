@@ -13,7 +13,7 @@ interface ColumnDef {
   readonly notNull: boolean;
   /** Compared ignoring case (an email or user name without a normalized column). */
   readonly caseInsensitive?: boolean;
-  /** Compared exactly (the password hash, for compare-and-set). */
+  /** Compared exactly (the password hash and salt, for compare-and-set). */
   readonly binary?: boolean;
   readonly unique?: 'all' | 'non-null';
   readonly defaultValue?: boolean | number;
@@ -49,6 +49,9 @@ function columnDefs(profile: UsersTableProfile): ColumnDef[] {
     defs.push({ column: username.match.column, notNull: false, unique: 'non-null' });
   }
   defs.push({ column: profile.passwordHash, notNull: true, binary: true });
+  // NULL once the adapter writes its own scrypt hash; compared exactly in the rehash compare-and-set.
+  if (profile.passwordSalt) defs.push({ column: profile.passwordSalt, notNull: false, binary: true });
+  if (profile.passwordFormat?.kind === 'column') defs.push({ column: profile.passwordFormat.column, notNull: false });
   defs.push({ column: profile.emailVerified, notNull: true, defaultValue: false });
   for (const field of PROFILE_FIELDS) {
     const column = profile.profile[field];
