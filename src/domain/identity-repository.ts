@@ -21,8 +21,9 @@ export interface IdentityRepository {
   insert(user: NewUser, ctx?: CallContext): Promise<StoredUser>;
 
   /**
-   * Replaces the user's password. With `expected`, only when the stored hash still equals
-   * `expected.hash` (compare-and-set, for rehash on login): returns false when it did not.
+   * Replaces the user's password. With `expected`, only when the stored hash (and, where the profile
+   * keeps one, the salt) still equals `expected` (compare-and-set, for rehash on login): returns false
+   * when it did not.
    * Raises `not_found` when the user does not exist.
    */
   updatePassword(
