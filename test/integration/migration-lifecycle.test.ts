@@ -5,24 +5,14 @@ import { type ServiceError, status } from '@grpc/grpc-js';
 import type { CommandIO } from '../../src/commands/command-io';
 import { migrationUnmarkCommand } from '../../src/commands/migration-unmark';
 import { purgeCommand } from '../../src/commands/purge';
-import type { Clock } from '../../src/domain/clock';
 import type { StoredPassword } from '../../src/domain/user';
 import { callError, type PromiseClient, promiseClient } from '../support/grpc-call';
+import { ManualClock } from '../support/manual-clock';
 import { MemoryRepository } from '../support/memory-repository';
 import { type Stack, startStack, TEST_BRIDGE_TOKEN } from '../support/stack';
 
 const PASSWORD = 'correct horse battery staple';
 const GRACE_MS = 5 * 60_000;
-
-class ManualClock implements Clock {
-  constructor(public at = new Date('2026-06-01T09:00:00.000Z')) {}
-  now(): Date {
-    return this.at;
-  }
-  advance(ms: number): void {
-    this.at = new Date(this.at.getTime() + ms);
-  }
-}
 
 interface Mark {
   readonly UserId: string;
@@ -74,7 +64,7 @@ describe('automatic migration end to end (import mode, gRPC and bridge)', () => 
   let clock: ManualClock;
 
   beforeEach(async () => {
-    clock = new ManualClock();
+    clock = new ManualClock(new Date('2026-06-01T09:00:00.000Z'));
     stack = await startStack({ clock, bridge: true, env: { MIGRATION_MODE: 'import', MIGRATION_GRACE: '5m' } });
     rpc = promiseClient(stack.client);
   });

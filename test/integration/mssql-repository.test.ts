@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { StoreConfig } from '../../src/config';
-import type { DomainLogger } from '../../src/domain/deps';
 import { IdentityError } from '../../src/domain/errors';
 import { loadSchemaProfile } from '../../src/store/load-schema-profile';
 import { initMssqlStore } from '../../src/store/mssql/init';
@@ -11,17 +10,8 @@ import { openRepository } from '../../src/store/open-repository';
 import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
 import type { SchemaProfile } from '../../src/store/schema-profile';
 import { type ContractOptions, describeRepositoryContract, rejectsWith } from '../contract/repository-contract';
+import { RecordingLogger } from '../support/recording-logger';
 import { startTdsServer, type TdsServer } from '../support/tds/tds-server';
-
-class RecordingLogger implements DomainLogger {
-  readonly lines: { level: string; obj: object; msg: string }[] = [];
-  warn(obj: object, msg: string): void {
-    this.lines.push({ level: 'warn', obj, msg });
-  }
-  info(obj: object, msg: string): void {
-    this.lines.push({ level: 'info', obj, msg });
-  }
-}
 
 const PASSWORD = 'Tds-Test-S3cret';
 

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../src/domain/clock';
-import type { DomainLogger } from '../../src/domain/deps';
 import type { NewUser } from '../../src/domain/user';
 import { foldCase } from '../../src/store/case-fold';
 import { loadSchemaProfile } from '../../src/store/load-schema-profile';
@@ -15,16 +14,7 @@ import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
 import type { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 import { rejectsWith } from '../contract/repository-contract';
-
-class RecordingLogger implements DomainLogger {
-  readonly lines: { level: string; obj: object; msg: string }[] = [];
-  warn(obj: object, msg: string): void {
-    this.lines.push({ level: 'warn', obj, msg });
-  }
-  info(obj: object, msg: string): void {
-    this.lines.push({ level: 'info', obj, msg });
-  }
-}
+import { RecordingLogger } from '../support/recording-logger';
 
 const IDENTITY = loadSchemaProfile('aspnet-identity');
 const membership = (applicationName = '/', membershipHashAlgorithm = 'SHA1') =>

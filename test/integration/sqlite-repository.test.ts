@@ -4,23 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../src/domain/clock';
-import type { DomainLogger } from '../../src/domain/deps';
 import { IdentityError } from '../../src/domain/errors';
 import { openRepository } from '../../src/store/open-repository';
 import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
 import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
 import { describeRepositoryContract, rejectsWith } from '../contract/repository-contract';
-
-class RecordingLogger implements DomainLogger {
-  readonly lines: { level: string; obj: object; msg: string }[] = [];
-  warn(obj: object, msg: string): void {
-    this.lines.push({ level: 'warn', obj, msg });
-  }
-  info(obj: object, msg: string): void {
-    this.lines.push({ level: 'info', obj, msg });
-  }
-}
+import { RecordingLogger } from '../support/recording-logger';
 
 const profile = DEFAULT_PROFILE;
 

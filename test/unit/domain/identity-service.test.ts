@@ -1,30 +1,11 @@
 import assert from 'node:assert/strict';
-import type { Clock } from '../../../src/domain/clock';
-import type { DomainLogger, MigrationMode } from '../../../src/domain/deps';
+import type { MigrationMode } from '../../../src/domain/deps';
 import { IdentityError } from '../../../src/domain/errors';
 import { IdentityService } from '../../../src/domain/identity-service';
 import { FakeHasher } from '../../support/fake-hasher';
+import { ManualClock } from '../../support/manual-clock';
 import { MemoryRepository } from '../../support/memory-repository';
-
-class ManualClock implements Clock {
-  constructor(public at = new Date('2026-01-01T00:00:00Z')) {}
-  now(): Date {
-    return this.at;
-  }
-  advance(ms: number): void {
-    this.at = new Date(this.at.getTime() + ms);
-  }
-}
-
-class RecordingLogger implements DomainLogger {
-  readonly lines: { level: string; obj: object; msg: string }[] = [];
-  warn(obj: object, msg: string): void {
-    this.lines.push({ level: 'warn', obj, msg });
-  }
-  info(obj: object, msg: string): void {
-    this.lines.push({ level: 'info', obj, msg });
-  }
-}
+import { RecordingLogger } from '../../support/recording-logger';
 
 const GRACE = 5 * 60_000;
 
