@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { CommandIO } from '../../src/commands/command-io';
@@ -17,6 +16,7 @@ import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
 import type { SchemaProfile } from '../../src/store/schema-profile';
 import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
+import { tempDirs } from '../support/temp-dirs';
 import { auth0Verify } from '../unit/export/auth0-hash-verifier';
 
 interface LoginExample {
@@ -54,13 +54,9 @@ function importFiles(dir: string): string[] {
 
 /** A temp folder with an initialised SQLite store for `profile`, removed after each test. */
 function sqliteStores() {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  const tempDir = tempDirs('lia-export-it-');
   return (profile: SchemaProfile, env: Record<string, string> = {}) => {
-    const dir = mkdtempSync(join(tmpdir(), 'lia-export-it-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const path = join(dir, 'legacy.db');
     initSqliteStore(path, { profile, createLegacyTables: true });
     return { dir, path, out: join(dir, 'out'), env: { STORE_URL: `sqlite:${path}`, ...env } };

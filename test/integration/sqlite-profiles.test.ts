@@ -15,6 +15,7 @@ import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-reposit
 import type { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 import { rejectsWith } from '../contract/repository-contract';
 import { RecordingLogger } from '../support/recording-logger';
+import { tempDirs } from '../support/temp-dirs';
 
 const IDENTITY = loadSchemaProfile('aspnet-identity');
 const membership = (applicationName = '/', membershipHashAlgorithm = 'SHA1') =>
@@ -599,15 +600,8 @@ describe('custom JSON schema profile on SQLite', () => {
 });
 
 describe('db init for every profile', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-  const tempPath = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lia-profiles-init-'));
-    dirs.push(dir);
-    return join(dir, 'legacy.db');
-  };
+  const tempDir = tempDirs('lia-profiles-init-');
+  const tempPath = () => join(tempDir(), 'legacy.db');
 
   const expected: [string, readonly string[]][] = [
     ['default', ['Users', 'IdentityAdapterMigrations']],

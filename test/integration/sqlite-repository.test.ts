@@ -11,21 +11,9 @@ import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
 import { describeRepositoryContract, rejectsWith } from '../contract/repository-contract';
 import { RecordingLogger } from '../support/recording-logger';
+import { tempDirs } from '../support/temp-dirs';
 
 const profile = DEFAULT_PROFILE;
-
-/** A temp folder removed after each test that asks for one. */
-function tempDirs() {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-  return () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lia-sqlite-'));
-    dirs.push(dir);
-    return dir;
-  };
-}
 
 describeRepositoryContract('sqlite (temp file, default profile)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lia-sqlite-contract-'));
@@ -50,7 +38,7 @@ describeRepositoryContract('sqlite (temp file, default profile)', async () => {
 });
 
 describe('SqliteRepository on the default profile', () => {
-  const tempDir = tempDirs();
+  const tempDir = tempDirs('lia-sqlite-');
 
   describe('db init', () => {
     it('creates the folder, the Users table and the side table; a second run creates nothing', () => {

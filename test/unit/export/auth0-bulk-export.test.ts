@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../../src/domain/clock';
 import type { StoredPassword, StoredUser } from '../../../src/domain/user';
 import { type ExportSource, exportAuth0Bulk, NOT_EXPORTED_FILE } from '../../../src/export/auth0-bulk-export';
 import { type Auth0ImportUser, type NotExportedUser, toAuth0ImportUser } from '../../../src/export/auth0-import-user';
+import { tempDirs } from '../../support/temp-dirs';
 import { auth0Verify } from './auth0-hash-verifier';
 
 interface LoginExample {
@@ -52,18 +52,6 @@ function memorySource(users: readonly StoredUser[]): ExportSource & { pages: num
   return source;
 }
 
-function tempDirs() {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-  return () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lia-export-'));
-    dirs.push(dir);
-    return dir;
-  };
-}
-
 function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }
@@ -75,7 +63,7 @@ function importFiles(dir: string): string[] {
 }
 
 describe('Auth0 bulk export', () => {
-  const tempDir = tempDirs();
+  const tempDir = tempDirs('lia-export-');
 
   describe('toAuth0ImportUser', () => {
     it('maps every profile field Auth0 imports and leaves absent ones out', () => {
