@@ -2,20 +2,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DomainLogger } from '../../src/domain/deps';
 import { loadSchemaProfile } from '../../src/store/load-schema-profile';
 import { profileStatements, requiredTables } from '../../src/store/profile-statements';
 import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
 import { parseJsonProfile } from '../../src/store/profiles/json-profile';
 import type { UsersTableProfile } from '../../src/store/schema-profile';
 import { assertValidProfile } from '../../src/store/sql-identifier';
-import { initSqliteStore } from '../../src/store/sqlite/init';
-import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
 import { sqliteDialect } from '../../src/store/sqlite/sqlite-dialect';
 import { describePasswordColumnsContract, scryptShapedHash } from '../contract/password-columns-contract';
 import { describeRepositoryContract, type RepositoryHandle } from '../contract/repository-contract';
+import { openTempSqliteRepository } from '../support/temp-sqlite-repository';
 
-const SILENT: DomainLogger = { warn: () => undefined, info: () => undefined };
 const FIXTURES = join(__dirname, '..', 'fixtures', 'profiles');
 const FIXED_JSON = join(FIXTURES, 'salted-fixed.json');
 const COLUMN_JSON = join(FIXTURES, 'salted-column.json');
@@ -37,26 +34,7 @@ function refuses(json: unknown, pattern: RegExp): void {
 
 /** A fresh SQLite file initialised for `profile`, one per test. */
 function sqliteOpener(profile: UsersTableProfile): () => Promise<RepositoryHandle> {
-  return async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lia-password-columns-'));
-    const path = join(dir, 'legacy.db');
-    initSqliteStore(path, { profile, createLegacyTables: true });
-    let repository = openSqliteRepository(path, { profile, logger: SILENT });
-    return {
-      get repository() {
-        return repository;
-      },
-      async reopen() {
-        await repository.close();
-        repository = openSqliteRepository(path, { profile, logger: SILENT });
-        return repository;
-      },
-      async close() {
-        await repository.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  };
+  return () => openTempSqliteRepository(profile, { prefix: 'lia-password-columns-' });
 }
 
 describe('users-table profiles with password salt and format columns', () => {

@@ -1,39 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DomainLogger } from '../../src/domain/deps';
 import { loadSchemaProfile } from '../../src/store/load-schema-profile';
 import type { SchemaProfile } from '../../src/store/schema-profile';
-import { initSqliteStore } from '../../src/store/sqlite/init';
-import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
 import { type ContractOptions, describeRepositoryContract } from '../contract/repository-contract';
-
-const SILENT: DomainLogger = { warn: () => undefined, info: () => undefined };
+import { openTempSqliteRepository } from '../support/temp-sqlite-repository';
 
 /** The shared contract on a fresh SQLite file initialised for `profile`, one per test. */
 function contractOn(label: string, profile: SchemaProfile, options: ContractOptions = {}): void {
   describeRepositoryContract(
     `sqlite (temp file, ${label})`,
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'lia-profile-contract-'));
-      const path = join(dir, 'legacy.db');
-      initSqliteStore(path, { profile, createLegacyTables: true });
-      let repository = openSqliteRepository(path, { profile, logger: SILENT });
-      return {
-        get repository() {
-          return repository;
-        },
-        async reopen() {
-          await repository.close();
-          repository = openSqliteRepository(path, { profile, logger: SILENT });
-          return repository;
-        },
-        async close() {
-          await repository.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
+    () => openTempSqliteRepository(profile, { prefix: 'lia-profile-contract-' }),
     options,
   );
 }

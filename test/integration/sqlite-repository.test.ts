@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../src/domain/clock';
@@ -12,30 +11,13 @@ import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-reposit
 import { describeRepositoryContract, rejectsWith } from '../contract/repository-contract';
 import { RecordingLogger } from '../support/recording-logger';
 import { tempDirs } from '../support/temp-dirs';
+import { openTempSqliteRepository } from '../support/temp-sqlite-repository';
 
 const profile = DEFAULT_PROFILE;
 
-describeRepositoryContract('sqlite (temp file, default profile)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lia-sqlite-contract-'));
-  const path = join(dir, 'legacy.db');
-  initSqliteStore(path, { profile });
-  const logger = new RecordingLogger();
-  let repository = openSqliteRepository(path, { profile, logger });
-  return {
-    get repository() {
-      return repository;
-    },
-    async reopen() {
-      await repository.close();
-      repository = openSqliteRepository(path, { profile, logger });
-      return repository;
-    },
-    async close() {
-      await repository.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeRepositoryContract('sqlite (temp file, default profile)', () =>
+  openTempSqliteRepository(profile, { prefix: 'lia-sqlite-contract-', logger: new RecordingLogger() }),
+);
 
 describe('SqliteRepository on the default profile', () => {
   const tempDir = tempDirs('lia-sqlite-');
