@@ -9,26 +9,17 @@ import { migrationStatusCommand } from '../../src/commands/migration-status';
 import { purgeCommand } from '../../src/commands/purge';
 import type { Clock } from '../../src/domain/clock';
 import type { DomainLogger } from '../../src/domain/deps';
-import type { StoredPassword } from '../../src/domain/user';
 import type { Auth0ImportUser, NotExportedUser } from '../../src/export/auth0-import-user';
 import { loadSchemaProfile } from '../../src/store/load-schema-profile';
 import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
 import type { SchemaProfile } from '../../src/store/schema-profile';
 import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
+import { loadPasswordVectors } from '../support/password-vectors';
 import { tempDirs } from '../support/temp-dirs';
 import { auth0Verify } from '../unit/export/auth0-hash-verifier';
 
-interface LoginExample {
-  readonly format: string;
-  readonly password: string;
-  readonly wrong_password: string;
-  readonly stored: StoredPassword;
-}
-
-const examples = (
-  JSON.parse(readFileSync('test/fixtures/password-vectors.json', 'utf8')) as { login_examples: LoginExample[] }
-).login_examples;
+const examples = loadPasswordVectors().login_examples;
 
 const NOW = new Date('2026-04-01T12:00:00.000Z');
 const clock: Clock = { now: () => NOW };

@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { status } from '@grpc/grpc-js';
-import type { StoredPassword } from '../../src/domain/user';
 import { LEGACY_FORMATS } from '../../src/passwords/legacy-formats';
 import { scryptFormat } from '../../src/passwords/scrypt';
 import { callError, promiseClient } from '../support/grpc-call';
+import { loadPasswordVectors } from '../support/password-vectors';
 import { type Stack, startStack, TEST_BRIDGE_TOKEN } from '../support/stack';
 
-interface LoginExample {
-  readonly format: string;
-  readonly password: string;
-  readonly wrong_password: string;
-  readonly stored: StoredPassword;
-}
-
-const examples = (
-  JSON.parse(readFileSync('test/fixtures/password-vectors.json', 'utf8')) as { login_examples: LoginExample[] }
-).login_examples;
+const examples = loadPasswordVectors().login_examples;
 /** Formats a hash announces by itself: the default profile's Users table keeps only the hash column. */
 const selfDescribing = examples.filter(
   (e) =>

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { type ServiceError, status } from '@grpc/grpc-js';
 import type { CommandIO } from '../../src/commands/command-io';
 import { migrationUnmarkCommand } from '../../src/commands/migration-unmark';
 import { purgeCommand } from '../../src/commands/purge';
-import type { StoredPassword } from '../../src/domain/user';
 import { callError, type PromiseClient, promiseClient } from '../support/grpc-call';
 import { ManualClock } from '../support/manual-clock';
 import { MemoryRepository } from '../support/memory-repository';
+import { loadPasswordVectors } from '../support/password-vectors';
 import { type Stack, startStack, TEST_BRIDGE_TOKEN } from '../support/stack';
 
 const PASSWORD = 'correct horse battery staple';
@@ -189,11 +188,7 @@ describe('automatic migration end to end (import mode, gRPC and bridge)', () => 
 });
 
 describe('a mark that cannot be written never lets a login through (import mode)', () => {
-  const bcrypt = (
-    JSON.parse(readFileSync('test/fixtures/password-vectors.json', 'utf8')) as {
-      login_examples: { format: string; password: string; stored: StoredPassword }[];
-    }
-  ).login_examples.find((e) => e.format === 'bcrypt');
+  const bcrypt = loadPasswordVectors().login_examples.find((e) => e.format === 'bcrypt');
   let stack: Stack;
   let rpc: PromiseClient;
   let repository: MemoryRepository;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { status } from '@grpc/grpc-js';
@@ -8,23 +7,15 @@ import { usersAddCommand } from '../../src/commands/users-add';
 import type { StoredPassword } from '../../src/domain/user';
 import { snapshotDatabase } from '../support/db-snapshot';
 import { callError, promiseClient } from '../support/grpc-call';
+import { loadPasswordVectors } from '../support/password-vectors';
 import { type Stack, startStack, TEST_SCRYPT_ENV } from '../support/stack';
-
-interface LoginExample {
-  readonly format: string;
-  readonly password: string;
-  readonly wrong_password: string;
-  readonly stored: StoredPassword;
-}
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'profiles');
 const FIXED_JSON = join(FIXTURES, 'salted-fixed.json');
 const COLUMN_JSON = join(FIXTURES, 'salted-column.json');
 const FIXED_SPEC = 'salted-sha256;salt_position=suffix;encoding=utf16le';
 
-const examples = (
-  JSON.parse(readFileSync('test/fixtures/password-vectors.json', 'utf8')) as { login_examples: LoginExample[] }
-).login_examples;
+const examples = loadPasswordVectors().login_examples;
 /** Rows only a schema with salt and format columns can hold: a salt, or a format carrying options. */
 const needsColumns = examples.filter((e) => e.stored.salt !== undefined || e.stored.format?.includes(';'));
 

@@ -2,21 +2,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../../src/domain/clock';
-import type { StoredPassword, StoredUser } from '../../../src/domain/user';
+import type { StoredUser } from '../../../src/domain/user';
 import { type ExportSource, exportAuth0Bulk, NOT_EXPORTED_FILE } from '../../../src/export/auth0-bulk-export';
 import { type Auth0ImportUser, type NotExportedUser, toAuth0ImportUser } from '../../../src/export/auth0-import-user';
+import { loadPasswordVectors } from '../../support/password-vectors';
 import { tempDirs } from '../../support/temp-dirs';
 import { auth0Verify } from './auth0-hash-verifier';
 
-interface LoginExample {
-  readonly format: string;
-  readonly password: string;
-  readonly stored: StoredPassword;
-}
-
-const examples = (
-  JSON.parse(readFileSync('test/fixtures/password-vectors.json', 'utf8')) as { login_examples: LoginExample[] }
-).login_examples;
+const examples = loadPasswordVectors().login_examples;
 
 const clock: Clock = { now: () => new Date('2026-03-01T12:00:00Z') };
 const BCRYPT = '$2a$04$8ttRLydwbnyVuYYoUJdF4u2wVIQQwNi1nHYubgM8wwt8CcpAgJChq';

@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { StoredPassword } from '../../../src/domain/user';
 import { type Auth0CustomPasswordHash, toAuth0PasswordHash } from '../../../src/export/auth0-password-hash';
+import { loadPasswordVectors } from '../../support/password-vectors';
 import { testHasher } from '../passwords/test-hasher';
 import { auth0Verify } from './auth0-hash-verifier';
 
-interface LoginExample {
-  readonly format: string;
-  readonly password: string;
-  readonly wrong_password: string;
-  readonly stored: StoredPassword;
-}
-
-const examples = (
-  JSON.parse(readFileSync('test/fixtures/password-vectors.json', 'utf8')) as { login_examples: LoginExample[] }
-).login_examples;
+const examples = loadPasswordVectors().login_examples;
 
 /** What each fixture format becomes: the Auth0 algorithm, or the not-exported code. */
 const EXPECTED: Readonly<Record<string, string>> = {

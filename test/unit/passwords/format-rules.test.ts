@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { loadPasswordVectors, problemOf, testHasher } from './test-hasher';
+import { loadPasswordVectors } from '../../support/password-vectors';
+import { problemOf, testHasher } from './test-hasher';
 
 /** Format-specific rules beyond the vectors: layouts refused, variants accepted, scheduling. */
 describe('format rules', () => {

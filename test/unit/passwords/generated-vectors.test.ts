@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { runHashVerify } from '../../../src/commands/hash-verify';
-import { loadPasswordVectors, storedFrom, testHasher } from './test-hasher';
+import { loadPasswordVectors } from '../../support/password-vectors';
+import { storedFrom, testHasher } from './test-hasher';
 
 /**
  * Hashes made by independent tools (test/fixtures/make-password-vectors.py: Python hashlib/hmac,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { loadPasswordVectors, problemOf, testHasher } from './test-hasher';
+import { loadPasswordVectors } from '../../support/password-vectors';
+import { problemOf, testHasher } from './test-hasher';
 
 /** Prefixes that send a value to each format's parser, so garbage after them exercises that parser. */
 const PREFIXES = [

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { IdentityError } from '../../../src/domain/errors';
 import type { StoredPassword } from '../../../src/domain/user';
-import { loadPasswordVectors, problemOf, storedFrom, TEST_COST, testHasher } from './test-hasher';
+import { loadPasswordVectors } from '../../support/password-vectors';
+import { problemOf, storedFrom, TEST_COST, testHasher } from './test-hasher';
 
 describe('PasswordHasher with the legacy formats', () => {
   const { vectors } = loadPasswordVectors();

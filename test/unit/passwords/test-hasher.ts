@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ScryptCost } from '../../../src/config';
 import type { DomainLogger } from '../../../src/domain/deps';
 import type { StoredPassword } from '../../../src/domain/user';
@@ -7,6 +5,7 @@ import { formatSpec } from '../../../src/passwords/format-spec';
 import { KdfLimiter } from '../../../src/passwords/kdf-limiter';
 import { LEGACY_FORMATS } from '../../../src/passwords/legacy-formats';
 import { createPasswordHasher } from '../../../src/passwords/password-hasher';
+import type { PasswordVector } from '../../support/password-vectors';
 
 /** The low scrypt cost every test uses (the machine is shared). */
 export const TEST_COST: ScryptCost = { logN: 10, r: 8, p: 1 };
@@ -48,39 +47,6 @@ export function testHasher(options: { concurrency?: number; queueLimit?: number;
     legacyFormats: LEGACY_FORMATS,
   });
   return { hasher, kdf, logger, kdfStarts: () => kdfStarts };
-}
-
-/** One entry of test/fixtures/password-vectors.json (see make-password-vectors.py). */
-export interface PasswordVector {
-  readonly name: string;
-  readonly format: string;
-  readonly password: string;
-  readonly hash: string;
-  readonly salt?: string;
-  readonly salt_position?: string;
-  readonly encoding?: string;
-  readonly tool: string;
-  /** True when the format is recognised from the hash's shape alone. */
-  readonly detect: boolean;
-  readonly also_match?: readonly string[];
-}
-
-export interface LoginExample {
-  readonly format: string;
-  readonly password: string;
-  readonly wrong_password: string;
-  readonly stored: StoredPassword;
-  readonly vector: string;
-}
-
-export interface PasswordVectorFile {
-  readonly vectors: readonly PasswordVector[];
-  readonly login_examples: readonly LoginExample[];
-}
-
-export function loadPasswordVectors(): PasswordVectorFile {
-  const path = join(__dirname, '../../fixtures/password-vectors.json');
-  return JSON.parse(readFileSync(path, 'utf8')) as PasswordVectorFile;
 }
 
 /** The StoredPassword a schema profile would hand the hasher for this vector. */
