@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type StoreConfig } from '../config';
+import type { StoreConfig } from '../config';
 import type { DomainLogger } from '../domain/deps';
 import { IdentityError } from '../domain/errors';
 import { loadSchemaProfile } from '../store/load-schema-profile';
 import { initMssqlStore } from '../store/mssql/init';
 import { initSqliteStore } from '../store/sqlite/init';
+import { loadCommandConfig } from './command-config';
 import { type CommandIO, EXIT } from './command-io';
 
 const SILENT_LOGGER: DomainLogger = { warn: () => undefined, info: () => undefined };
@@ -45,22 +46,14 @@ export async function dbInitCommand(args: readonly string[], io: CommandIO): Pro
     options: { 'create-legacy-schema': { type: 'boolean', default: false } },
     strict: true,
   });
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig({ ...io.env, HTTP_ADDR: 'off' });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`configuration error: ${error.message}`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
+  const config = loadCommandConfig(io, { ...io.env, HTTP_ADDR: 'off' });
+  if (typeof config === 'number') return config;
   let created: readonly string[];
   try {
     created = await initStore(config.store, {
       profile: config.schemaProfile,
       createLegacySchema: values['create-legacy-schema'] === true,
-      logger: { warn: () => undefined, info: () => undefined },
+      logger: SILENT_LOGGER,
     });
   } catch (error) {
     // An unreachable store or a refused login: say why (never the connection string) and fail.

@@ -7,7 +7,8 @@ import { loadSchemaProfile } from '../store/load-schema-profile';
 import type { MigrationAdmin } from '../store/migration-admin';
 import { openMigrationAdmin } from '../store/open-migration-admin';
 import type { SchemaProfile } from '../store/schema-profile';
-import { type CommandIO, EXIT } from './command-io';
+import { reportConfigError } from './command-config';
+import { type CommandIO, EXIT, reportIdentityError } from './command-io';
 
 /** What the migration commands take besides argv and IO; tests pass a clock. */
 export interface MigrationCommandDeps {
@@ -76,15 +77,8 @@ export function reportFailure(io: CommandIO, usage: string, error: unknown): num
     io.err(`${error.message}\n${usage}`);
     return EXIT.usage;
   }
-  if (error instanceof ConfigError) {
-    io.err(`configuration error: ${error.message}`);
-    return EXIT.usage;
-  }
-  if (error instanceof IdentityError) {
-    const fields = error.violations.map((v) => `${v.field} ${v.description}`).join('; ');
-    io.err(`${error.code}: ${fields || error.message}`);
-    return error.code === 'invalid_argument' ? EXIT.usage : EXIT.failure;
-  }
+  if (error instanceof ConfigError) return reportConfigError(io, error);
+  if (error instanceof IdentityError) return reportIdentityError(io, error);
   io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
   return EXIT.failure;
 }

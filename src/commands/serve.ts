@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { startService } from '../main';
 import { shutdownTelemetry } from '../telemetry/shutdown-telemetry';
+import { loadCommandConfig } from './command-config';
 import { type CommandIO, EXIT } from './command-io';
 
 /**
@@ -10,16 +10,8 @@ import { type CommandIO, EXIT } from './command-io';
  * a bad configuration exits 2 with a message naming the key.
  */
 export async function serveCommand(io: CommandIO, onStarted?: (info: StartedInfo) => void): Promise<number> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`configuration error: ${error.message}`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
+  const config = loadCommandConfig(io, io.env);
+  if (typeof config === 'number') return config;
   const logger = createLogger({ level: config.logLevel });
   let running: Awaited<ReturnType<typeof startService>>;
   try {

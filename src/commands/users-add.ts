@@ -9,7 +9,7 @@ import { formatSpecProblem, resolveFormatSpec } from '../passwords/known-format-
 import { loadSchemaProfile } from '../store/load-schema-profile';
 import { openRepository } from '../store/open-repository';
 import { passwordAsStored, passwordStorageProblem } from '../store/password-storage';
-import { type CommandIO, EXIT, passwordFromStdin } from './command-io';
+import { type CommandIO, EXIT, passwordFromStdin, reportIdentityError } from './command-io';
 
 /**
  * `legacy-identity users add --email E [--username U] (--password-stdin | --password-hash HASH
@@ -98,11 +98,7 @@ export async function usersAddCommand(args: readonly string[], io: CommandIO): P
       await repository.close();
     }
   } catch (error) {
-    if (error instanceof IdentityError) {
-      const fields = error.violations.map((v) => `${v.field} ${v.description}`).join('; ');
-      io.err(`${error.code}: ${fields || error.message}`);
-      return error.code === 'invalid_argument' ? EXIT.usage : EXIT.failure;
-    }
+    if (error instanceof IdentityError) return reportIdentityError(io, error);
     throw error;
   }
 }
