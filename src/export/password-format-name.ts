@@ -1,10 +1,5 @@
 import type { StoredPassword } from '../domain/user';
-import { type FormatSpec, parseFormatSpec } from '../passwords/format-spec';
-import { LEGACY_FORMATS } from '../passwords/legacy-formats';
-import type { PasswordFormat } from '../passwords/password-format';
-import { scryptFormat } from '../passwords/scrypt';
-
-const FORMATS: readonly PasswordFormat[] = [scryptFormat, ...LEGACY_FORMATS];
+import { KNOWN_FORMATS, resolveFormatSpec } from '../passwords/known-format-spec';
 
 /** A stored password's format as verification would pick it, with the spec's options. */
 export interface ResolvedFormat {
@@ -17,24 +12,14 @@ export interface ResolvedFormat {
 }
 
 /**
- * Picks the format exactly as the password hasher does: the one `stored.format` names when it names a
- * known format, otherwise the first whose shape matches, so that an export reads a hash the way a login
- * would verify it.
+ * Picks the format exactly as the password hasher does (resolveFormatSpec over every known format):
+ * the one `stored.format` names when it names a known format, otherwise the first whose shape
+ * matches, so that an export reads a hash the way a login would verify it.
  */
 export function resolveFormat(stored: StoredPassword): ResolvedFormat {
-  const spec: FormatSpec | undefined = stored.format === undefined ? undefined : parseFormatSpec(stored.format);
-  const named = spec && FORMATS.find((f) => f.name === spec.name);
-  const format =
-    named ??
-    FORMATS.find((f) => {
-      try {
-        return f.detect(stored);
-      } catch {
-        return false;
-      }
-    });
-  if (!format) return { name: undefined, options: new Map(), unknownOptions: false };
-  const options = spec?.name === format.name ? spec.options : new Map<string, string>();
-  const unknownOptions = [...options.keys()].some((key) => !format.options?.includes(key));
-  return { name: format.name, options, unknownOptions };
+  const spec = resolveFormatSpec(stored, KNOWN_FORMATS);
+  if (!spec) return { name: undefined, options: new Map(), unknownOptions: false };
+  const format = KNOWN_FORMATS.find((f) => f.name === spec.name);
+  const unknownOptions = [...spec.options.keys()].some((key) => !format?.options?.includes(key));
+  return { name: spec.name, options: spec.options, unknownOptions };
 }
