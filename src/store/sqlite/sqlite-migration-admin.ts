@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { IdentityError } from '../../domain/errors';
 import type { MigrationMark } from '../../domain/user';
 import type { ArchiveTarget, MigrationAdmin, MigrationStatus, Page, PurgeBatchResult } from '../migration-admin';
@@ -10,11 +10,11 @@ import {
 } from '../migration-admin-statements';
 import { MIGRATION_VIAS } from '../migration-marks-table';
 import type { SchemaProfile } from '../schema-profile';
-import type { SqlValue } from '../sql-dialect';
 import { type Row, toDate, toText } from '../user-row';
 import type { BoundStatement } from '../users-table-statements';
 import { type OpenSqliteOptions, openSqliteDatabase } from './open-sqlite-database';
 import { sqliteDialect } from './sqlite-dialect';
+import { SqliteStatementRunner } from './sqlite-statement-runner';
 import { translateSqliteError } from './translate-error';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -55,10 +55,11 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
   readonly #db: DatabaseSync;
   readonly #profile: SchemaProfile;
   readonly #statements: MigrationAdminStatements;
-  readonly #prepared = new Map<string, StatementSync>();
+  readonly #runner: SqliteStatementRunner;
 
   constructor(db: DatabaseSync, options: SqliteMigrationAdminOptions) {
     this.#db = db;
+    this.#runner = new SqliteStatementRunner(db);
     this.#profile = options.profile;
     this.#statements = migrationAdminStatements(options.profile, sqliteDialect);
   }
@@ -95,7 +96,7 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
 
   async listMarkedBefore(cutoff: Date, after: string | null, limit: number): Promise<Page<MigrationMark>> {
     return this.#call(() => {
-      const rows = this.#all(this.#statements.listMarkedBefore(cutoff, after, limit));
+      const rows = this.#runner.all(this.#statements.listMarkedBefore(cutoff, after, limit));
       const items = rows.map(readMark);
       return { items, next: items.length === limit ? (items[items.length - 1]?.userId ?? null) : null };
     });
@@ -109,7 +110,7 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
     return this.#call(() => {
       const name = this.#archiveName(table);
       const existed = this.#archiveExists(name);
-      if (!existed) this.#run(this.#statements.createArchive(name));
+      if (!existed) this.#runner.run(this.#statements.createArchive(name));
       try {
         this.#db.prepare(this.#statements.checkArchiveColumns(name).sql);
       } catch (error) {
@@ -126,7 +127,7 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
 
   async purgeBatch(userIds: readonly string[], cutoff: Date, archive: ArchiveTarget | null): Promise<PurgeBatchResult> {
     return this.#call(() =>
-      this.#transaction(() => {
+      this.#runner.transaction(() => {
         const purged: string[] = [];
         const orphanMarks: string[] = [];
         const skipped: string[] = [];
@@ -134,15 +135,15 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
         for (const userId of userIds) {
           // The mark goes first and only while still older than the cutoff: a user unmarked (or never
           // marked) since the listing keeps every row.
-          if (this.#run(this.#statements.deleteMarkBefore(userId, cutoff)) === 0) {
+          if (this.#runner.run(this.#statements.deleteMarkBefore(userId, cutoff)) === 0) {
             skipped.push(userId);
             continue;
           }
           if (archive && archiveName) {
-            this.#run(this.#statements.archiveUser(archiveName, userId, archive.archivedAt));
+            this.#runner.run(this.#statements.archiveUser(archiveName, userId, archive.archivedAt));
           }
           let deleted = 0;
-          for (const statement of this.#statements.deleteUser(userId)) deleted = this.#run(statement);
+          for (const statement of this.#statements.deleteUser(userId)) deleted = this.#runner.run(statement);
           (deleted > 0 ? purged : orphanMarks).push(userId);
         }
         return { purged, orphanMarks, skipped };
@@ -152,31 +153,33 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
 
   async listPendingIds(after: string | null, limit: number): Promise<Page<string>> {
     return this.#call(() => {
-      const ids = this.#all(this.#statements.listPendingIds(after, limit)).map((row) => toText(row.userId) ?? '');
+      const ids = this.#runner
+        .all(this.#statements.listPendingIds(after, limit))
+        .map((row) => toText(row.userId) ?? '');
       return { items: ids, next: ids.length === limit ? (ids[ids.length - 1] ?? null) : null };
     });
   }
 
   async markExported(userIds: readonly string[], at: Date): Promise<number> {
     return this.#call(() =>
-      this.#transaction(() => {
+      this.#runner.transaction(() => {
         let added = 0;
-        for (const userId of userIds) added += this.#run(this.#statements.insertMark(userId, at, 'export'));
+        for (const userId of userIds) added += this.#runner.run(this.#statements.insertMark(userId, at, 'export'));
         return added;
       }),
     );
   }
 
   async unmark(userId: string): Promise<boolean> {
-    return this.#call(() => this.#run(this.#statements.deleteMark(userId)) > 0);
+    return this.#call(() => this.#runner.run(this.#statements.deleteMark(userId)) > 0);
   }
 
   async userExists(userId: string): Promise<boolean> {
-    return this.#call(() => this.#get(this.#statements.userExists(userId)) !== undefined);
+    return this.#call(() => this.#runner.get(this.#statements.userExists(userId)) !== undefined);
   }
 
   async close(): Promise<void> {
-    this.#prepared.clear();
+    this.#runner.clear();
     if (this.#db.isOpen) this.#db.close();
   }
 
@@ -199,46 +202,13 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
     }
   }
 
-  #transaction<T>(work: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.#db.isOpen && this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-
-  #prepare(sql: string): StatementSync {
-    let statement = this.#prepared.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#prepared.set(sql, statement);
-    }
-    return statement;
-  }
-
-  #get(statement: BoundStatement): Row | undefined {
-    return this.#prepare(statement.sql).get(toSqliteParams(statement)) as Row | undefined;
-  }
-
-  #all(statement: BoundStatement): Row[] {
-    return this.#prepare(statement.sql).all(toSqliteParams(statement)) as Row[];
-  }
-
-  #run(statement: BoundStatement): number {
-    return Number(this.#prepare(statement.sql).run(toSqliteParams(statement)).changes);
-  }
-
   #archiveExists(name: string): boolean {
-    const found = this.#get(this.#statements.archiveExists(name))?.found;
+    const found = this.#runner.get(this.#statements.archiveExists(name))?.found;
     return found !== null && found !== undefined;
   }
 
   #count(statement: BoundStatement): number {
-    return Number(this.#get(statement)?.count ?? 0);
+    return Number(this.#runner.get(statement)?.count ?? 0);
   }
 }
 
@@ -248,17 +218,4 @@ function readMark(row: Row): MigrationMark {
   const via = MIGRATION_VIAS.find((v) => v === row.via);
   if (userId === undefined || !migratedAt || !via) throw new IdentityError('internal', 'unreadable migration mark');
   return { userId, migratedAt, via };
-}
-
-/** Booleans become 0/1 and instants ISO-8601 text, as the SQLite DDL stores them. */
-function toSqliteValue(value: SqlValue): SQLInputValue {
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (value instanceof Date) return value.toISOString();
-  return value;
-}
-
-function toSqliteParams(statement: BoundStatement): Record<string, SQLInputValue> {
-  const params: Record<string, SQLInputValue> = {};
-  for (const [name, param] of Object.entries(statement.params)) params[name] = toSqliteValue(param.value);
-  return params;
 }

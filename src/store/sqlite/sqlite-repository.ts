@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { type CallContext, NO_CONTEXT, remainingMs } from '../../domain/call-context';
 import { type Clock, systemClock } from '../../domain/clock';
 import type { DomainLogger } from '../../domain/deps';
@@ -8,10 +8,10 @@ import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../d
 import { MIGRATION_MARKS_TABLE as MARKS, MIGRATION_VIAS } from '../migration-marks-table';
 import { profileStatements } from '../profile-statements';
 import type { SchemaProfile } from '../schema-profile';
-import type { SqlValue } from '../sql-dialect';
 import { type Row, toDate, toText } from '../user-row';
 import type { BoundStatement, UserStatements } from '../users-table-statements';
 import { sqliteDialect } from './sqlite-dialect';
+import { SqliteStatementRunner } from './sqlite-statement-runner';
 import { translateSqliteError } from './translate-error';
 
 export interface SqliteRepositoryOptions {
@@ -48,11 +48,12 @@ export class SqliteRepository implements IdentityRepository {
   readonly #statements: UserStatements;
   readonly #logger: DomainLogger;
   readonly #clock: Clock;
-  readonly #prepared = new Map<string, StatementSync>();
+  readonly #runner: SqliteStatementRunner;
 
   /** Takes an open database whose schema matches the profile (see openSqliteRepository). */
   constructor(db: DatabaseSync, options: SqliteRepositoryOptions) {
     this.#db = db;
+    this.#runner = new SqliteStatementRunner(db);
     this.#statements = profileStatements(options.profile, sqliteDialect);
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
@@ -123,11 +124,11 @@ export class SqliteRepository implements IdentityRepository {
 
   delete(userId: string, ctx?: CallContext): Promise<void> {
     return this.#call(ctx, () =>
-      this.#transaction(() => {
+      this.#runner.transaction(() => {
         // Throwing inside the transaction rolls it back, so a missing user deletes nothing.
         this.#requireUser(userId);
         if (this.#runAll(this.#statements.deleteUser(userId)) === 0) throw notFound();
-        this.#prepare(SQL.deleteMark).run({ userId });
+        this.#runner.prepare(SQL.deleteMark).run({ userId });
       }),
     );
   }
@@ -139,7 +140,7 @@ export class SqliteRepository implements IdentityRepository {
   markMigrated(userId: string, at: Date, via: MigrationMark['via'], ctx?: CallContext): Promise<MigrationMark> {
     return this.#call(ctx, () => {
       // Insert-if-absent then read back: under any race the first mark wins and every caller sees it.
-      this.#prepare(SQL.insertMark).run({ userId, migratedAt: at.toISOString(), via });
+      this.#runner.prepare(SQL.insertMark).run({ userId, migratedAt: at.toISOString(), via });
       const mark = this.#readMark(userId);
       if (!mark) throw new IdentityError('internal', 'migration mark could not be read back');
       return mark;
@@ -147,23 +148,23 @@ export class SqliteRepository implements IdentityRepository {
   }
 
   unmark(userId: string, ctx?: CallContext): Promise<boolean> {
-    return this.#call(ctx, () => Number(this.#prepare(SQL.deleteMark).run({ userId }).changes) > 0);
+    return this.#call(ctx, () => Number(this.#runner.prepare(SQL.deleteMark).run({ userId }).changes) > 0);
   }
 
   ping(ctx?: CallContext): Promise<void> {
     return this.#call(ctx, () => {
-      this.#prepare(SQL.ping).get();
+      this.#runner.prepare(SQL.ping).get();
     });
   }
 
   /** How many users the profile's table holds (seeding only fills an empty store). */
   countUsers(ctx?: CallContext): Promise<number> {
-    return this.#call(ctx, () => Number(this.#get(this.#statements.countUsers())?.count ?? 0));
+    return this.#call(ctx, () => Number(this.#runner.get(this.#statements.countUsers())?.count ?? 0));
   }
 
   /** Closes the database; later calls raise `unavailable`. Safe to call twice. */
   async close(): Promise<void> {
-    this.#prepared.clear();
+    this.#runner.clear();
     if (this.#db.isOpen) this.#db.close();
   }
 
@@ -179,21 +180,8 @@ export class SqliteRepository implements IdentityRepository {
     }
   }
 
-  #prepare(sql: string): StatementSync {
-    let statement = this.#prepared.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#prepared.set(sql, statement);
-    }
-    return statement;
-  }
-
-  #get(statement: BoundStatement): Row | undefined {
-    return this.#prepare(statement.sql).get(toSqliteParams(statement)) as Row | undefined;
-  }
-
   #findUser(statement: BoundStatement): StoredUser | null {
-    const row = this.#get(statement);
+    const row = this.#runner.get(statement);
     if (!row) return null;
     const { user, unreadable } = this.#statements.decodeRow(row, this.#clock.now());
     if (unreadable.length > 0) {
@@ -208,7 +196,7 @@ export class SqliteRepository implements IdentityRepository {
   }
 
   #requireUser(userId: string): void {
-    if (!this.#get(this.#statements.exists(userId))) throw notFound();
+    if (!this.#runner.get(this.#statements.exists(userId))) throw notFound();
   }
 
   /**
@@ -218,7 +206,7 @@ export class SqliteRepository implements IdentityRepository {
   #write(statements: readonly BoundStatement[]): number {
     if (statements.length === 1) return this.#runAll(statements);
     try {
-      return this.#transaction(() => {
+      return this.#runner.transaction(() => {
         const changes = this.#runAll(statements);
         if (changes === 0) throw new NothingWritten();
         return changes;
@@ -232,25 +220,13 @@ export class SqliteRepository implements IdentityRepository {
   #runAll(statements: readonly BoundStatement[]): number {
     let changes = 0;
     for (const statement of statements) {
-      changes = Number(this.#prepare(statement.sql).run(toSqliteParams(statement)).changes);
+      changes = this.#runner.run(statement);
     }
     return changes;
   }
 
-  #transaction<T>(work: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.#db.isOpen && this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-
   #readMark(userId: string): MigrationMark | null {
-    const row = this.#prepare(SQL.getMark).get({ userId }) as Row | undefined;
+    const row = this.#runner.prepare(SQL.getMark).get({ userId }) as Row | undefined;
     if (!row) return null;
     const migratedAt = toDate(row.migratedAt);
     const via = MIGRATION_VIAS.find((v) => v === row.via);
@@ -269,16 +245,3 @@ function emailTaken(): IdentityError {
 
 /** Unwinds a write whose last statement changed nothing, rolling its transaction back. */
 class NothingWritten extends Error {}
-
-/** Booleans become 0/1 and instants ISO-8601 text, as the SQLite DDL stores them. */
-function toSqliteValue(value: SqlValue): SQLInputValue {
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (value instanceof Date) return value.toISOString();
-  return value;
-}
-
-function toSqliteParams(statement: BoundStatement): Record<string, SQLInputValue> {
-  const params: Record<string, SQLInputValue> = {};
-  for (const [name, param] of Object.entries(statement.params)) params[name] = toSqliteValue(param.value);
-  return params;
-}
