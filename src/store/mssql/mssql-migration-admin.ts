@@ -1,4 +1,4 @@
-import sql from 'mssql';
+import type sql from 'mssql';
 import type { MssqlTuning } from '../../config';
 import type { DomainLogger } from '../../domain/deps';
 import { IdentityError } from '../../domain/errors';
@@ -14,13 +14,11 @@ import type { SchemaProfile } from '../schema-profile';
 import { type Row, toDate, toText } from '../user-row';
 import type { BoundStatement } from '../users-table-statements';
 import { mssqlDialect } from './mssql-dialect';
-import { bindStatement, newRequest } from './mssql-request';
+import { inTransaction, lastCount, type Query, queryOn } from './mssql-request';
 import { openMssqlPool } from './open-mssql-pool';
 import { translateMssqlError } from './translate-error';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-type Query = (statement: BoundStatement) => Promise<sql.IResult<Row>>;
 
 export interface OpenMssqlMigrationAdminOptions {
   readonly profile: SchemaProfile;
@@ -83,7 +81,7 @@ export class MssqlMigrationAdmin implements MigrationAdmin {
     ];
     for (const probe of probes) {
       try {
-        await this.#query(this.#pool)(probe);
+        await queryOn(this.#pool, this.#requestTimeoutMs)(probe);
       } catch (error) {
         const translated = translateMssqlError(error, { deadlineCapped: false, target: this.#target });
         if (translated.error.code === 'unavailable') throw translated.error;
@@ -185,32 +183,16 @@ export class MssqlMigrationAdmin implements MigrationAdmin {
     await this.#pool.close();
   }
 
-  #query(parent: sql.ConnectionPool | sql.Transaction): Query {
-    return (statement) =>
-      bindStatement(newRequest(parent, this.#requestTimeoutMs), statement).query<Row>(statement.sql);
-  }
-
   async #call<T>(work: (query: Query) => Promise<T>): Promise<T> {
     try {
-      return await work(this.#query(this.#pool));
+      return await work(queryOn(this.#pool, this.#requestTimeoutMs));
     } catch (error) {
       throw translateMssqlError(error, { deadlineCapped: false, target: this.#target }).error;
     }
   }
 
   #transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
-    return this.#call(async () => {
-      const transaction = new sql.Transaction(this.#pool);
-      await transaction.begin();
-      try {
-        const result = await work(this.#query(transaction));
-        await transaction.commit();
-        return result;
-      } catch (error) {
-        await transaction.rollback().catch(() => undefined);
-        throw error;
-      }
-    });
+    return this.#call(() => inTransaction(this.#pool, this.#requestTimeoutMs, work));
   }
 
   async #archiveExists(query: Query, name: string): Promise<boolean> {
@@ -221,10 +203,6 @@ export class MssqlMigrationAdmin implements MigrationAdmin {
 
 async function count(query: Query, statement: BoundStatement): Promise<number> {
   return Number((await query(statement)).recordset[0]?.count ?? 0);
-}
-
-function lastCount(result: sql.IResult<unknown>): number {
-  return result.rowsAffected.at(-1) ?? 0;
 }
 
 function readMark(row: Row): MigrationMark {

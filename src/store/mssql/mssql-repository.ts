@@ -1,4 +1,4 @@
-import sql from 'mssql';
+import type sql from 'mssql';
 import { type CallContext, NO_CONTEXT, remainingMs } from '../../domain/call-context';
 import { type Clock, systemClock } from '../../domain/clock';
 import type { DomainLogger } from '../../domain/deps';
@@ -8,11 +8,11 @@ import { MIGRATION_VIAS } from '../migration-marks-table';
 import type { PoolUsage, StoreRepository } from '../open-repository';
 import { profileStatements } from '../profile-statements';
 import type { SchemaProfile } from '../schema-profile';
-import { type Row, toDate, toText } from '../user-row';
+import { toDate, toText } from '../user-row';
 import type { BoundStatement, UserStatements } from '../users-table-statements';
 import { MARK_SQL, PING_SQL } from './mssql-catalog';
 import { mssqlDialect } from './mssql-dialect';
-import { bindStatement, newRequest } from './mssql-request';
+import { inTransaction, lastCount, type Query, queryOn } from './mssql-request';
 import { SQL_ERROR, type TranslatedError, translateMssqlError } from './translate-error';
 
 export interface MssqlRepositoryOptions {
@@ -28,8 +28,6 @@ export interface MssqlRepositoryOptions {
 
 /** How often the same outage is logged while it lasts. */
 const OUTAGE_LOG_INTERVAL_MS = 10_000;
-
-type Query = (statement: BoundStatement) => Promise<sql.IResult<Row>>;
 
 /** What one attempt of a call may do: single statements on the pool, or a transaction. */
 interface Attempt {
@@ -229,25 +227,9 @@ export class MssqlRepository implements StoreRepository {
 
   #attempt(timeoutMs: number): Attempt {
     const pool = this.#pool;
-    const on =
-      (parent: sql.ConnectionPool | sql.Transaction): Query =>
-      (statement) =>
-        bindStatement(newRequest(parent, timeoutMs), statement).query<Row>(statement.sql);
     return {
-      query: on(pool),
-      async transaction(work) {
-        const transaction = new sql.Transaction(pool);
-        await transaction.begin();
-        try {
-          const result = await work(on(transaction));
-          await transaction.commit();
-          return result;
-        } catch (error) {
-          // Already rolled back when the server aborted it (a deadlock victim); nothing to undo then.
-          await transaction.rollback().catch(() => undefined);
-          throw error;
-        }
-      },
+      query: queryOn(pool, timeoutMs),
+      transaction: (work) => inTransaction(pool, timeoutMs, work),
     };
   }
 
@@ -319,10 +301,6 @@ async function runAll(query: Query, statements: readonly BoundStatement[]): Prom
   let changes = 0;
   for (const statement of statements) changes = lastCount(await query(statement));
   return changes;
-}
-
-function lastCount(result: sql.IResult<unknown>): number {
-  return result.rowsAffected.at(-1) ?? 0;
 }
 
 function markStatement(sqlText: string, values: { userId: string; migratedAt?: Date; via?: string }): BoundStatement {

@@ -1,6 +1,7 @@
 import sql from 'mssql';
 import type { ColumnType } from '../schema-profile';
 import type { SqlValue } from '../sql-dialect';
+import type { Row } from '../user-row';
 import type { BoundStatement } from '../users-table-statements';
 
 /**
@@ -65,4 +66,36 @@ export function bindStatement(request: sql.Request, statement: BoundStatement): 
     request.input(name, sqlTypeOf(param.type), sqlValueOf(param.type, param.value));
   }
   return request;
+}
+
+/** Runs one BoundStatement on a pool or within a transaction. */
+export type Query = (statement: BoundStatement) => Promise<sql.IResult<Row>>;
+
+/** A Query on a pool or transaction, each request bounded by `timeoutMs` (see newRequest). */
+export function queryOn(parent: sql.ConnectionPool | sql.Transaction, timeoutMs: number): Query {
+  return (statement) => bindStatement(newRequest(parent, timeoutMs), statement).query<Row>(statement.sql);
+}
+
+/** Runs `work` in one transaction on `pool`: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(
+  pool: sql.ConnectionPool,
+  timeoutMs: number,
+  work: (query: Query) => Promise<T>,
+): Promise<T> {
+  const transaction = new sql.Transaction(pool);
+  await transaction.begin();
+  try {
+    const result = await work(queryOn(transaction, timeoutMs));
+    await transaction.commit();
+    return result;
+  } catch (error) {
+    // Already rolled back when the server aborted it (a deadlock victim); nothing to undo then.
+    await transaction.rollback().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The rows the last statement of a request changed. */
+export function lastCount(result: sql.IResult<unknown>): number {
+  return result.rowsAffected.at(-1) ?? 0;
 }
