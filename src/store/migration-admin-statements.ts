@@ -1,6 +1,6 @@
 import { IdentityError } from '../domain/errors';
 import type { MigrationMark } from '../domain/user';
-import { MIGRATION_MARKS_TABLE as MARKS } from './migration-marks-table';
+import { MIGRATION_MARKS_TABLE as MARKS, MIGRATION_VIAS } from './migration-marks-table';
 import { profileStatements } from './profile-statements';
 import { MEMBERSHIP_COLUMNS } from './profiles/aspnet-membership-profile';
 import {
@@ -12,6 +12,7 @@ import {
 } from './schema-profile';
 import type { SqlDialect } from './sql-dialect';
 import { tableNameParts } from './sql-identifier';
+import { type Row, toDate, toText } from './user-row';
 import type { BoundStatement, SqlParam } from './users-table-statements';
 
 /** The column every archive table adds to the profile's own columns. */
@@ -61,6 +62,25 @@ export interface MigrationAdminStatements {
   checkArchiveColumns(table: string): BoundStatement;
   /** Copies the user's row(s) to the archive with `ArchivedAt`. */
   archiveUser(table: string, userId: string, archivedAt: Date): BoundStatement;
+}
+
+/** A row of `listMarkedBefore` as a mark; raises `internal` when it cannot be read. */
+export function readMarkRow(row: Row): MigrationMark {
+  const userId = toText(row.userId);
+  const migratedAt = toDate(row.migratedAt);
+  const via = MIGRATION_VIAS.find((v) => v === row.via);
+  if (userId === undefined || !migratedAt || !via) throw new IdentityError('internal', 'unreadable migration mark');
+  return { userId, migratedAt, via };
+}
+
+/** `failed_precondition` for an existing archive table that `checkArchiveColumns` refused (`cause`). */
+export function archiveColumnsMismatch(name: string, cause: unknown): IdentityError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new IdentityError(
+    'failed_precondition',
+    `archive table ${name} exists but does not have the profile's columns plus ArchivedAt (${reason})`,
+    { cause },
+  );
 }
 
 /** Validates a page size given on the command line (1 … PAGE_SIZE_MAX). Raises `invalid_argument`. */

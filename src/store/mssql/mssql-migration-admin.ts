@@ -1,17 +1,17 @@
 import type sql from 'mssql';
 import type { MssqlTuning } from '../../config';
 import type { DomainLogger } from '../../domain/deps';
-import { IdentityError } from '../../domain/errors';
 import type { MigrationMark } from '../../domain/user';
 import type { ArchiveTarget, MigrationAdmin, MigrationStatus, Page, PurgeBatchResult } from '../migration-admin';
 import {
+  archiveColumnsMismatch,
   assertArchiveTableName,
   type MigrationAdminStatements,
   migrationAdminStatements,
+  readMarkRow,
 } from '../migration-admin-statements';
-import { MIGRATION_VIAS } from '../migration-marks-table';
 import type { SchemaProfile } from '../schema-profile';
-import { type Row, toDate, toText } from '../user-row';
+import { toText } from '../user-row';
 import type { BoundStatement } from '../users-table-statements';
 import { mssqlDialect } from './mssql-dialect';
 import { inTransaction, lastCount, type Query, queryOn } from './mssql-request';
@@ -105,7 +105,7 @@ export class MssqlMigrationAdmin implements MigrationAdmin {
   listMarkedBefore(cutoff: Date, after: string | null, limit: number): Promise<Page<MigrationMark>> {
     return this.#call(async (query) => {
       const rows = (await query(this.#statements.listMarkedBefore(cutoff, after, limit))).recordset;
-      const items = rows.map(readMark);
+      const items = rows.map(readMarkRow);
       return { items, next: items.length === limit ? (items[items.length - 1]?.userId ?? null) : null };
     });
   }
@@ -122,12 +122,7 @@ export class MssqlMigrationAdmin implements MigrationAdmin {
       try {
         await query(this.#statements.checkArchiveColumns(name));
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new IdentityError(
-          'failed_precondition',
-          `archive table ${name} exists but does not have the profile's columns plus ArchivedAt (${reason})`,
-          { cause: error },
-        );
+        throw archiveColumnsMismatch(name, error);
       }
       return !existed;
     });
@@ -203,12 +198,4 @@ export class MssqlMigrationAdmin implements MigrationAdmin {
 
 async function count(query: Query, statement: BoundStatement): Promise<number> {
   return Number((await query(statement)).recordset[0]?.count ?? 0);
-}
-
-function readMark(row: Row): MigrationMark {
-  const userId = toText(row.userId);
-  const migratedAt = toDate(row.migratedAt);
-  const via = MIGRATION_VIAS.find((v) => v === row.via);
-  if (userId === undefined || !migratedAt || !via) throw new IdentityError('internal', 'unreadable migration mark');
-  return { userId, migratedAt, via };
 }

@@ -4,13 +4,14 @@ import { IdentityError } from '../../domain/errors';
 import type { MigrationMark } from '../../domain/user';
 import type { ArchiveTarget, MigrationAdmin, MigrationStatus, Page, PurgeBatchResult } from '../migration-admin';
 import {
+  archiveColumnsMismatch,
   assertArchiveTableName,
   type MigrationAdminStatements,
   migrationAdminStatements,
+  readMarkRow,
 } from '../migration-admin-statements';
-import { MIGRATION_VIAS } from '../migration-marks-table';
 import type { SchemaProfile } from '../schema-profile';
-import { type Row, toDate, toText } from '../user-row';
+import { toText } from '../user-row';
 import type { BoundStatement } from '../users-table-statements';
 import { type OpenSqliteOptions, openSqliteDatabase } from './open-sqlite-database';
 import { sqliteDialect } from './sqlite-dialect';
@@ -97,7 +98,7 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
   async listMarkedBefore(cutoff: Date, after: string | null, limit: number): Promise<Page<MigrationMark>> {
     return this.#call(() => {
       const rows = this.#runner.all(this.#statements.listMarkedBefore(cutoff, after, limit));
-      const items = rows.map(readMark);
+      const items = rows.map(readMarkRow);
       return { items, next: items.length === limit ? (items[items.length - 1]?.userId ?? null) : null };
     });
   }
@@ -114,12 +115,7 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
       try {
         this.#db.prepare(this.#statements.checkArchiveColumns(name).sql);
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new IdentityError(
-          'failed_precondition',
-          `archive table ${name} exists but does not have the profile's columns plus ArchivedAt (${reason})`,
-          { cause: error },
-        );
+        throw archiveColumnsMismatch(name, error);
       }
       return !existed;
     });
@@ -210,12 +206,4 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
   #count(statement: BoundStatement): number {
     return Number(this.#runner.get(statement)?.count ?? 0);
   }
-}
-
-function readMark(row: Row): MigrationMark {
-  const userId = toText(row.userId);
-  const migratedAt = toDate(row.migratedAt);
-  const via = MIGRATION_VIAS.find((v) => v === row.via);
-  if (userId === undefined || !migratedAt || !via) throw new IdentityError('internal', 'unreadable migration mark');
-  return { userId, migratedAt, via };
 }
