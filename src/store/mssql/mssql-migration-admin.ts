@@ -10,6 +10,7 @@ import {
   migrationAdminStatements,
   readMarkRow,
 } from '../migration-admin-statements';
+import { schemaMismatchError } from '../schema-mismatch';
 import type { SchemaProfile } from '../schema-profile';
 import { toText } from '../user-row';
 import type { BoundStatement } from '../users-table-statements';
@@ -85,10 +86,7 @@ export class MssqlMigrationAdmin implements MigrationAdmin {
       } catch (error) {
         const translated = translateMssqlError(error, { deadlineCapped: false, target: this.#target });
         if (translated.error.code === 'unavailable') throw translated.error;
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(
-          `SQL Server database ${this.#target} does not match schema profile ${this.#profile.name} (${reason}); run legacy-identity db init or check SCHEMA_PROFILE`,
-        );
+        throw schemaMismatchError(`SQL Server database ${this.#target}`, this.#profile.name, error);
       }
     }
   }

@@ -2,6 +2,7 @@ import type { MssqlTuning } from '../../config';
 import type { Clock } from '../../domain/clock';
 import type { DomainLogger } from '../../domain/deps';
 import { IdentityError } from '../../domain/errors';
+import { schemaMismatchError } from '../schema-mismatch';
 import type { SchemaProfile } from '../schema-profile';
 import { schemaCheckSql } from './mssql-catalog';
 import { MssqlRepository } from './mssql-repository';
@@ -34,10 +35,7 @@ export async function openMssqlRepository(
       } catch (error) {
         const translated = translateMssqlError(error, { deadlineCapped: false, target });
         if (translated.error.code === 'unavailable') throw translated.error;
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(
-          `SQL Server database ${target} does not match schema profile ${options.profile.name} (${reason}); run legacy-identity db init or check SCHEMA_PROFILE`,
-        );
+        throw schemaMismatchError(`SQL Server database ${target}`, options.profile.name, error);
       }
     }
   } catch (error) {

@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { IdentityError } from '../../domain/errors';
 import { MIGRATION_MARKS_TABLE as MARKS } from '../migration-marks-table';
 import { requiredTables } from '../profile-statements';
+import { schemaMismatchError } from '../schema-mismatch';
 import type { SchemaProfile } from '../schema-profile';
 import { applySqliteSchema } from './init';
 import { type OpenSqliteOptions, openSqliteDatabase } from './open-sqlite-database';
@@ -54,10 +55,7 @@ function assertSchemaMatches(db: DatabaseSync, path: string, profile: SchemaProf
     } catch (error) {
       const translated = translateSqliteError(error, db);
       if (translated.code === 'unavailable') throw translated; // locked or unreadable, not a mismatch
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(
-        `SQLite store ${path} does not match schema profile ${profile.name} (${reason}); run legacy-identity db init or check SCHEMA_PROFILE`,
-      );
+      throw schemaMismatchError(`SQLite store ${path}`, profile.name, error);
     }
   }
 }

@@ -10,6 +10,7 @@ import {
   migrationAdminStatements,
   readMarkRow,
 } from '../migration-admin-statements';
+import { schemaMismatchError } from '../schema-mismatch';
 import type { SchemaProfile } from '../schema-profile';
 import { toText } from '../user-row';
 import type { BoundStatement } from '../users-table-statements';
@@ -78,10 +79,7 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
       } catch (error) {
         const translated = translateSqliteError(error, this.#db);
         if (translated.code === 'unavailable') throw translated;
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(
-          `SQLite store ${path} does not match schema profile ${this.#profile.name} (${reason}); run legacy-identity db init or check SCHEMA_PROFILE`,
-        );
+        throw schemaMismatchError(`SQLite store ${path}`, this.#profile.name, error);
       }
     }
   }
