@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** Parsers for environment values; each throws a plain Error whose message loadConfig prefixes with the key. */
 
 export interface HostPort {
@@ -52,4 +54,61 @@ export function parseBoolean(value: string): boolean {
   if (['1', 'true', 'on', 'yes'].includes(v)) return true;
   if (['0', 'false', 'off', 'no'].includes(v)) return false;
   throw new Error(`expected on or off, got "${value}"`);
+}
+
+/** A rate limit: `count` events per `windowMs`, or null for `off`. */
+export interface RateValue {
+  readonly count: number;
+  readonly windowMs: number;
+}
+
+/** `10/15m`, `1200/1m`, `5/30s`, or `off`. */
+export function parseRate(value: string): RateValue | null {
+  const v = value.trim();
+  if (v === 'off') return null;
+  const match = /^(\d+)\s*\/\s*(\S+)$/.exec(v);
+  if (!match) throw new Error(`expected <count>/<duration> such as 10/15m, or off; got "${value}"`);
+  const count = parseInteger(match[1] ?? '', 1, 1_000_000);
+  const windowMs = parseDuration(match[2] ?? '');
+  if (windowMs < 1_000 || windowMs > 86_400_000) throw new Error('the window must be between 1s and 1d');
+  return { count, windowMs };
+}
+
+/**
+ * Which proxies' X-Forwarded-For the bridge believes (fastify's trustProxy): `off` (the peer address is
+ * the client), `on` (every hop: only when nothing else can reach the port), a hop count, or
+ * comma-separated proxy addresses and CIDR ranges.
+ */
+export type TrustProxy = boolean | number | readonly string[];
+
+export function parseTrustProxy(value: string): TrustProxy {
+  const v = value.trim().toLowerCase();
+  if (['off', 'false', 'no', '0'].includes(v)) return false;
+  if (['on', 'true', 'yes'].includes(v)) return true;
+  if (/^\d+$/.test(v)) return parseInteger(v, 1, 10);
+  const entries = v
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  for (const entry of entries) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk =
+      prefix === undefined ||
+      (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32) && rest.length === 0);
+    if (family === 0 || !prefixOk) throw new Error(`expected off, on, a hop count, or addresses/CIDRs; got "${entry}"`);
+  }
+  return entries;
+}
+
+/** Comma-separated secrets, each at least `minLength` characters; the message names a position, never a value. */
+export function parseTokenList(value: string, minLength: number): string[] {
+  const tokens = value
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  tokens.forEach((t, i) => {
+    if (t.length < minLength) throw new Error(`token #${i + 1} is shorter than ${minLength} characters`);
+  });
+  return tokens;
 }

@@ -7,6 +7,11 @@ import {
   parseHostPort,
   parseInteger,
   parseOneOf,
+  parseRate,
+  parseTokenList,
+  parseTrustProxy,
+  type RateValue,
+  type TrustProxy,
 } from './config-values';
 import type { MigrationMode } from './domain/deps';
 import { membershipFormatName } from './passwords/membership-format-name';
@@ -24,7 +29,13 @@ export interface Config {
     readonly addr: HostPort;
     /** Refuse to start a plaintext gRPC listener on a non-loopback address unless this is set. */
     readonly allowInsecureRemote: boolean;
+    /** TLS (mutual with a client CA) from PEM files, reloaded while running; null is plaintext. */
+    readonly tls: GrpcTlsConfig | null;
+    /** Caller tokens every call but health must carry (`authorization: Bearer …`); empty: none required. */
+    readonly tokens: readonly string[];
   };
+  /** Failed logins allowed per login identifier (gRPC Authenticate and so /v1/login); null: unlimited. */
+  readonly loginRateLimit: RateValue | null;
   readonly bridge: BridgeConfig | null;
   readonly migration: { readonly mode: MigrationMode; readonly graceMs: number };
   readonly scrypt: ScryptCost;
@@ -75,11 +86,36 @@ export interface ScryptCost {
   readonly p: number;
 }
 
+export interface GrpcTlsConfig {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** Clients must present a certificate issued by this CA (mutual TLS); null: no client certificate. */
+  readonly clientCaFile: string | null;
+}
+
+/** How the bridge's gRPC client reaches a TLS upstream. */
+export interface UpstreamTlsConfig {
+  /** CA bundle the upstream's certificate must chain to; null: Node's bundled roots. */
+  readonly caFile: string | null;
+  /** Client certificate and key for mutual TLS. */
+  readonly identity: { readonly certFile: string; readonly keyFile: string } | null;
+  /** Name expected in the upstream's certificate when the address's host is not in it. */
+  readonly serverName: string | null;
+}
+
 export interface BridgeConfig {
   readonly addr: HostPort;
   readonly tokens: readonly string[];
   /** gRPC address the bridge calls; null means the server in this process. */
   readonly upstream: string | null;
+  /** TLS towards the upstream; null is plaintext (loopback, or GRPC_ALLOW_INSECURE). */
+  readonly upstreamTls: UpstreamTlsConfig | null;
+  /** Token the bridge sends upstream; for the in-process server, the first of GRPC_TOKENS by default. */
+  readonly upstreamToken: string | null;
+  /** Per-client-address budgets: login, change-password and create; and every other request. */
+  readonly rateLimits: { readonly credentials: RateValue | null; readonly other: RateValue | null };
+  /** Which proxies' X-Forwarded-For gives the client address. */
+  readonly trustProxy: TrustProxy;
   readonly https: { readonly certFile: string; readonly keyFile: string } | null;
   /** Whole-request budget of the bridge, kept well below Auth0's 20 s script limit. */
   readonly requestTimeoutMs: number;
@@ -101,6 +137,20 @@ export const SCRYPT_MAX_LOG_N = 20;
 export const EMAIL_HASH_KEY_MIN_LENGTH = 22;
 /** A bridge token shorter than this (≈ 192 bits in base64url) is refused: tokens are the only caller authentication. */
 export const BRIDGE_TOKEN_MIN_LENGTH = 32;
+/** The same floor for gRPC caller tokens (GRPC_TOKENS, BRIDGE_UPSTREAM_TOKEN). */
+export const GRPC_TOKEN_MIN_LENGTH = 32;
+/**
+ * Failed logins per identifier: 10, refilling one per 90 s. A real user who mistypes a few times never
+ * notices; a guesser gets ~960 tries a day per account whatever addresses it uses.
+ */
+export const DEFAULT_LOGIN_RATE: RateValue = { count: 10, windowMs: 15 * 60_000 };
+/**
+ * Per client address, routes that run the KDF (login, change-password, create): sized for a whole
+ * Auth0 tenant's traffic from Auth0's few egress addresses (20/s sustained, a minute's burst).
+ */
+export const DEFAULT_IP_CREDENTIALS_RATE: RateValue = { count: 1200, windowMs: 60_000 };
+/** Per client address, every other request (look-ups, refused tokens, unknown routes): 100/s. */
+export const DEFAULT_IP_OTHER_RATE: RateValue = { count: 6000, windowMs: 60_000 };
 
 /** One line per key: what it means and its default. The README's table is checked against this list. */
 export const CONFIG_KEYS = {
@@ -115,11 +165,27 @@ export const CONFIG_KEYS = {
   MEMBERSHIP_HASH_ALGORITHM:
     "aspnet-membership: the site's hashAlgorithmType for PasswordFormat 1 (SHA1, SHA256, HMACSHA256 …); default SHA1",
   GRPC_ADDR: 'gRPC listen address; default 127.0.0.1:50051',
-  GRPC_ALLOW_INSECURE: 'allow plaintext gRPC on a non-loopback address (on/off); default off',
+  GRPC_ALLOW_INSECURE: 'allow plaintext gRPC on a non-loopback address, served or called (on/off); default off',
+  GRPC_TLS_CERT:
+    'PEM certificate chain: the gRPC server serves TLS when this and GRPC_TLS_KEY are set (re-read every 30 s)',
+  GRPC_TLS_KEY: 'PEM private key for GRPC_TLS_CERT',
+  GRPC_TLS_CLIENT_CA: 'PEM CA bundle: with it, every gRPC client must present a certificate it issued (mutual TLS)',
+  GRPC_TOKENS: `comma-separated caller tokens (each at least ${GRPC_TOKEN_MIN_LENGTH} characters) every gRPC call but health must send as authorization: Bearer; default none required`,
+  RATE_LIMIT_LOGIN: `failed logins per login identifier, as count/window refilling evenly (e.g. 10/15m), or off; gRPC Authenticate and /v1/login; default ${DEFAULT_LOGIN_RATE.count}/15m`,
   HTTP_ADDR: 'bridge listen address, or off to run gRPC only; default 127.0.0.1:8080',
   BRIDGE_TOKENS: `comma-separated bearer tokens the bridge accepts, each at least ${BRIDGE_TOKEN_MIN_LENGTH} characters; required when the bridge runs`,
   BRIDGE_UPSTREAM: 'gRPC address the bridge calls; default the in-process server',
   BRIDGE_TIMEOUT: 'bridge request budget (the gRPC deadline is set below it); default 8s',
+  BRIDGE_UPSTREAM_CA: 'PEM CA bundle to verify the gRPC upstream: the bridge calls it over TLS',
+  BRIDGE_UPSTREAM_CERT: 'PEM client certificate the bridge presents upstream (mutual TLS), with BRIDGE_UPSTREAM_KEY',
+  BRIDGE_UPSTREAM_KEY: 'PEM private key for BRIDGE_UPSTREAM_CERT',
+  BRIDGE_UPSTREAM_SERVER_NAME: "name expected in the upstream's certificate when the address's host is not in it",
+  BRIDGE_UPSTREAM_TOKEN:
+    'caller token the bridge sends upstream; default the first of GRPC_TOKENS for the in-process server',
+  RATE_LIMIT_IP_LOGIN: `requests per client address to /v1/login, /v1/change-password and /v1/create (count/window, or off); default ${DEFAULT_IP_CREDENTIALS_RATE.count}/1m`,
+  RATE_LIMIT_IP: `every other bridge request per client address (count/window, or off); default ${DEFAULT_IP_OTHER_RATE.count}/1m`,
+  BRIDGE_TRUST_PROXY:
+    'whose X-Forwarded-For names the client: off, on, a hop count, or comma-separated proxy addresses/CIDRs; default off',
   HTTPS_CERT: 'PEM certificate file: the bridge serves HTTPS when this and HTTPS_KEY are set',
   HTTPS_KEY: 'PEM private key file for HTTPS_CERT',
   MIGRATION_MODE: 'legacy or import; default legacy',
@@ -173,12 +239,14 @@ export function loadConfig(env: Env = process.env): Config {
   const concurrency = field('KDF_CONCURRENCY', cpu, (v) => parseInteger(v, 1, 64));
   const grpcAddr = field('GRPC_ADDR', { host: '127.0.0.1', port: 50051 }, parseHostPort);
   const allowInsecureRemote = field('GRPC_ALLOW_INSECURE', false, parseBoolean);
-  if (!isLoopback(grpcAddr.host) && !allowInsecureRemote) {
+  const grpcTls = loadGrpcTls(read);
+  if (!isLoopback(grpcAddr.host) && !allowInsecureRemote && grpcTls === null) {
     throw new ConfigError(
       'GRPC_ADDR',
-      `plaintext gRPC on the non-loopback address ${grpcAddr.host} exposes passwords; set GRPC_ALLOW_INSECURE=on behind a trusted network`,
+      `plaintext gRPC on the non-loopback address ${grpcAddr.host} exposes passwords; set GRPC_TLS_CERT and GRPC_TLS_KEY, or GRPC_ALLOW_INSECURE=on behind a trusted network`,
     );
   }
+  const grpcTokens = field('GRPC_TOKENS', [] as string[], (v) => parseTokenList(v, GRPC_TOKEN_MIN_LENGTH));
 
   const store = field('STORE_URL', { kind: 'sqlite', path: './data/legacy.db' } as StoreConfig, parseStoreUrl);
   const optional = <T>(key: ConfigKey, parse: (v: string) => T): T | undefined => field(key, undefined, parse);
@@ -202,8 +270,9 @@ export function loadConfig(env: Env = process.env): Config {
         parseMembershipHashAlgorithm,
       ),
     },
-    grpc: { addr: grpcAddr, allowInsecureRemote },
-    bridge: loadBridge(read, field),
+    grpc: { addr: grpcAddr, allowInsecureRemote, tls: grpcTls, tokens: grpcTokens },
+    loginRateLimit: field('RATE_LIMIT_LOGIN', DEFAULT_LOGIN_RATE as RateValue | null, parseRate),
+    bridge: loadBridge(read, field, { tls: grpcTls, tokens: grpcTokens, allowInsecureRemote }),
     migration: {
       mode: field('MIGRATION_MODE', 'legacy' as MigrationMode, (v) => parseOneOf(v, ['legacy', 'import'] as const)),
       graceMs: field('MIGRATION_GRACE', 5 * 60_000, parseDuration),
@@ -236,6 +305,7 @@ export function loadConfig(env: Env = process.env): Config {
 function loadBridge(
   read: (key: ConfigKey) => string | undefined,
   field: <T>(key: ConfigKey, fallback: T, parse: (v: string) => T) => T,
+  grpc: { tls: GrpcTlsConfig | null; tokens: readonly string[]; allowInsecureRemote: boolean },
 ): BridgeConfig | null {
   const addr = field('HTTP_ADDR', { host: '127.0.0.1', port: 8080 } as HostPort | null, (v) =>
     v.trim() === 'off' ? null : parseHostPort(v),
@@ -266,13 +336,101 @@ function loadBridge(
   if (requestTimeoutMs < 500 || requestTimeoutMs > 15_000) {
     throw new ConfigError('BRIDGE_TIMEOUT', 'must be between 500ms and 15s (Auth0 stops a script after 20 s)');
   }
+  const upstream = field('BRIDGE_UPSTREAM', null as string | null, (v) => v.trim());
   return {
     addr,
     tokens,
-    upstream: field('BRIDGE_UPSTREAM', null as string | null, (v) => v.trim()),
+    upstream,
+    upstreamTls: loadUpstreamTls(read, upstream, grpc),
+    upstreamToken: field(
+      'BRIDGE_UPSTREAM_TOKEN',
+      upstream === null ? (grpc.tokens[0] ?? null) : null,
+      (v) => parseTokenList(v, GRPC_TOKEN_MIN_LENGTH)[0] ?? null,
+    ),
     https: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : null,
     requestTimeoutMs,
+    rateLimits: {
+      credentials: field('RATE_LIMIT_IP_LOGIN', DEFAULT_IP_CREDENTIALS_RATE as RateValue | null, parseRate),
+      other: field('RATE_LIMIT_IP', DEFAULT_IP_OTHER_RATE as RateValue | null, parseRate),
+    },
+    trustProxy: field('BRIDGE_TRUST_PROXY', false as TrustProxy, parseTrustProxy),
   };
+}
+
+/** Both PEM files or neither; a client CA only on top of a server certificate. */
+function loadGrpcTls(read: (key: ConfigKey) => string | undefined): GrpcTlsConfig | null {
+  const certFile = read('GRPC_TLS_CERT')?.trim();
+  const keyFile = read('GRPC_TLS_KEY')?.trim();
+  const clientCaFile = read('GRPC_TLS_CLIENT_CA')?.trim() ?? null;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError(
+      certFile === undefined ? 'GRPC_TLS_CERT' : 'GRPC_TLS_KEY',
+      'TLS needs both GRPC_TLS_CERT and GRPC_TLS_KEY',
+    );
+  }
+  if (certFile === undefined || keyFile === undefined) {
+    if (clientCaFile !== null)
+      throw new ConfigError('GRPC_TLS_CLIENT_CA', 'mutual TLS needs GRPC_TLS_CERT and GRPC_TLS_KEY too');
+    return null;
+  }
+  return { certFile, keyFile, clientCaFile };
+}
+
+/**
+ * TLS towards the upstream: on when a BRIDGE_UPSTREAM_* file is given, and required when the upstream
+ * is the in-process server and it serves TLS. A plaintext remote upstream needs GRPC_ALLOW_INSECURE.
+ */
+function loadUpstreamTls(
+  read: (key: ConfigKey) => string | undefined,
+  upstream: string | null,
+  grpc: { tls: GrpcTlsConfig | null; allowInsecureRemote: boolean },
+): UpstreamTlsConfig | null {
+  const caFile = read('BRIDGE_UPSTREAM_CA')?.trim() ?? null;
+  const certFile = read('BRIDGE_UPSTREAM_CERT')?.trim();
+  const keyFile = read('BRIDGE_UPSTREAM_KEY')?.trim();
+  const serverName = read('BRIDGE_UPSTREAM_SERVER_NAME')?.trim() ?? null;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError(
+      certFile === undefined ? 'BRIDGE_UPSTREAM_CERT' : 'BRIDGE_UPSTREAM_KEY',
+      'a client certificate needs both BRIDGE_UPSTREAM_CERT and BRIDGE_UPSTREAM_KEY',
+    );
+  }
+  const identity = certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : null;
+  const inProcess = upstream === null;
+  if (inProcess && grpc.tls !== null) {
+    if (caFile === null) {
+      throw new ConfigError(
+        'BRIDGE_UPSTREAM_CA',
+        "the in-process bridge verifies the gRPC server's certificate: set the CA that issued GRPC_TLS_CERT",
+      );
+    }
+    if (grpc.tls.clientCaFile !== null && identity === null) {
+      throw new ConfigError(
+        'BRIDGE_UPSTREAM_CERT',
+        'GRPC_TLS_CLIENT_CA requires client certificates: give the in-process bridge one (and BRIDGE_UPSTREAM_KEY)',
+      );
+    }
+  }
+  if (caFile === null && identity === null && !(inProcess && grpc.tls !== null)) {
+    if (!inProcess && !isLoopbackTarget(upstream) && !grpc.allowInsecureRemote) {
+      throw new ConfigError(
+        'BRIDGE_UPSTREAM',
+        'a plaintext upstream off this host exposes passwords; set BRIDGE_UPSTREAM_CA (TLS) or GRPC_ALLOW_INSECURE=on',
+      );
+    }
+    return null;
+  }
+  return { caFile, identity, serverName };
+}
+
+/** Whether a gRPC target is on this host: a loopback host:port, or a unix socket. */
+function isLoopbackTarget(target: string): boolean {
+  if (target.startsWith('unix:')) return true;
+  try {
+    return isLoopback(parseHostPort(target.replace(/^(dns|ipv4|ipv6):(\/\/\/)?/, '')).host);
+  } catch {
+    return false;
+  }
 }
 
 function parseDurationAtLeast(value: string, minMs: number): number {

@@ -77,8 +77,12 @@ function bridgeConfig(overrides: Partial<BridgeConfig> = {}): BridgeConfig {
     addr: { host: '127.0.0.1', port: 0 },
     tokens: [TOKEN],
     upstream: null,
+    upstreamTls: null,
+    upstreamToken: null,
     https: null,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    rateLimits: { credentials: null, other: null },
+    trustProxy: false,
     ...overrides,
   };
 }
