@@ -7,6 +7,7 @@ import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../d
 import { MIGRATION_VIAS } from '../migration-marks-table';
 import type { PoolUsage, StoreRepository } from '../open-repository';
 import { profileStatements } from '../profile-statements';
+import { emailTaken, logDroppedFields, NothingWritten, notFound, warnUnreadableRow } from '../repository-outcomes';
 import type { SchemaProfile } from '../schema-profile';
 import { toDate, toText } from '../user-row';
 import type { BoundStatement, UserStatements } from '../users-table-statements';
@@ -86,13 +87,7 @@ export class MssqlRepository implements StoreRepository {
   }
 
   insert(user: NewUser, ctx?: CallContext): Promise<StoredUser> {
-    const dropped = this.#statements.droppedFields(user);
-    if (dropped.length > 0) {
-      this.#logger.info(
-        { event: 'store_fields_not_stored', fields: dropped },
-        'the schema profile has no column for these fields; they are not stored',
-      );
-    }
+    logDroppedFields(this.#logger, this.#statements.droppedFields(user));
     return this.#call(ctx, 'write', async (attempt) => {
       const userId = this.#statements.newUserId();
       // 0 rows from the last statement: another user holds the email (a guard, not a unique index).
@@ -261,14 +256,7 @@ export class MssqlRepository implements StoreRepository {
     const row = result.recordset[0];
     if (!row) return null;
     const { user, unreadable } = this.#statements.decodeRow(row, this.#clock.now());
-    if (unreadable.length > 0) {
-      this.#logger.warn(
-        { event: 'store_row_unreadable', user_id: user.userId, fields: unreadable },
-        unreadable.includes('lockoutEnd')
-          ? 'stored lockout end is not a date; sign-in refused'
-          : 'stored metadata is not a JSON object; treated as absent',
-      );
-    }
+    warnUnreadableRow(this.#logger, user.userId, unreadable);
     return user;
   }
 
@@ -313,17 +301,6 @@ function markStatement(sqlText: string, values: { userId: string; migratedAt?: D
     },
   };
 }
-
-function notFound(): IdentityError {
-  return new IdentityError('not_found', 'user not found');
-}
-
-function emailTaken(): IdentityError {
-  return new IdentityError('already_exists', 'a user with this email already exists');
-}
-
-/** Unwinds a write whose last statement changed nothing, rolling its transaction back. */
-class NothingWritten extends Error {}
 
 /** Bounds a call by its deadline, including waits for a pooled connection that no request timeout covers. */
 function withDeadline<T>(promise: Promise<T>, remaining: number | undefined): Promise<T> {

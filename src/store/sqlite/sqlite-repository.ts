@@ -7,6 +7,7 @@ import type { IdentityRepository } from '../../domain/identity-repository';
 import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../domain/user';
 import { MIGRATION_MARKS_TABLE as MARKS, MIGRATION_VIAS } from '../migration-marks-table';
 import { profileStatements } from '../profile-statements';
+import { emailTaken, logDroppedFields, NothingWritten, notFound, warnUnreadableRow } from '../repository-outcomes';
 import type { SchemaProfile } from '../schema-profile';
 import { type Row, toDate, toText } from '../user-row';
 import type { BoundStatement, UserStatements } from '../users-table-statements';
@@ -76,13 +77,7 @@ export class SqliteRepository implements IdentityRepository {
 
   insert(user: NewUser, ctx?: CallContext): Promise<StoredUser> {
     return this.#call(ctx, () => {
-      const dropped = this.#statements.droppedFields(user);
-      if (dropped.length > 0) {
-        this.#logger.info(
-          { event: 'store_fields_not_stored', fields: dropped },
-          'the schema profile has no column for these fields; they are not stored',
-        );
-      }
+      logDroppedFields(this.#logger, this.#statements.droppedFields(user));
       const userId = this.#statements.newUserId();
       // 0 rows from the last statement: another user holds the email (a guard, not a unique index).
       if (this.#write(this.#statements.insert(userId, user, this.#clock.now())) === 0) throw emailTaken();
@@ -184,14 +179,7 @@ export class SqliteRepository implements IdentityRepository {
     const row = this.#runner.get(statement);
     if (!row) return null;
     const { user, unreadable } = this.#statements.decodeRow(row, this.#clock.now());
-    if (unreadable.length > 0) {
-      this.#logger.warn(
-        { event: 'store_row_unreadable', user_id: user.userId, fields: unreadable },
-        unreadable.includes('lockoutEnd')
-          ? 'stored lockout end is not a date; sign-in refused'
-          : 'stored metadata is not a JSON object; treated as absent',
-      );
-    }
+    warnUnreadableRow(this.#logger, user.userId, unreadable);
     return user;
   }
 
@@ -234,14 +222,3 @@ export class SqliteRepository implements IdentityRepository {
     return { userId: toText(row.userId) ?? userId, migratedAt, via };
   }
 }
-
-function notFound(): IdentityError {
-  return new IdentityError('not_found', 'user not found');
-}
-
-function emailTaken(): IdentityError {
-  return new IdentityError('already_exists', 'a user with this email already exists');
-}
-
-/** Unwinds a write whose last statement changed nothing, rolling its transaction back. */
-class NothingWritten extends Error {}
