@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { initStore } from '../../src/commands/db-init';
 import { loadConfig } from '../../src/config';
 import { type ReceivedSpan, STATUS_ERROR } from '../../src/telemetry/otlp/received-span';
 import { startTestOtlpReceiver, type TestOtlpReceiver } from '../support/otlp-receiver';
+import { metricValue } from '../support/prometheus-text';
 import { type ServeProcess, startServeProcess } from '../support/serve-process';
+import { CLIENT, hopsArrived, INTERNAL, one, RPC_SPAN, SERVER } from '../support/span-queries';
 import { TEST_BRIDGE_TOKEN, TEST_SCRYPT_ENV } from '../support/stack';
 import { startTdsServer, type TdsServer } from '../support/tds/tds-server';
+import { post, type Sent } from '../support/traced-bridge-call';
 
 /**
  * ARCHITECTURE.md §8 on the SQL Server store: the service as a real process (telemetry preloaded), its
@@ -22,55 +24,10 @@ const NEW_PASSWORD = 'second Secret passphrase 52';
 const WRONG_PASSWORD = 'not the Secret passphrase 53';
 const DATABASE = 'legacy';
 
-const SERVER = 2;
-const CLIENT = 3;
-const INTERNAL = 1;
-const RPC_SPAN = /^grpc\.identity\.v1\.IdentityStore\//;
 const SQL_SERVER = 'microsoft.sql_server';
-
-interface Sent {
-  readonly traceId: string;
-  readonly parentId: string;
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
-/** A bridge call as an Auth0 script makes it, inside the script's own trace (W3C traceparent). */
-async function post(serve: ServeProcess, route: string, body: object): Promise<Sent> {
-  const traceId = randomBytes(16).toString('hex');
-  const parentId = randomBytes(8).toString('hex');
-  const response = await fetch(`${serve.bridgeUrl}${route}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${TEST_BRIDGE_TOKEN}`,
-      'content-type': 'application/json',
-      traceparent: `00-${traceId}-${parentId}-01`,
-    },
-    body: JSON.stringify(body),
-  });
-  return { traceId, parentId, status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-const named = (spans: readonly ReceivedSpan[], name: string | RegExp, kind?: number): ReceivedSpan[] =>
-  spans.filter((s) => (typeof name === 'string' ? s.name === name : name.test(s.name)) && (kind ?? s.kind) === s.kind);
-
-function one(spans: readonly ReceivedSpan[], name: string | RegExp, kind?: number): ReceivedSpan {
-  const found = named(spans, name, kind);
-  assert.equal(found.length, 1, `one ${String(name)} span expected, got ${found.length}: ${spans.map((s) => s.name)}`);
-  return found[0] as ReceivedSpan;
-}
 
 const sqlServerSpans = (spans: readonly ReceivedSpan[]) =>
   spans.filter((s) => s.attributes['db.system.name'] === SQL_SERVER);
-
-/** All four hops and the domain span's statements have arrived (spans end inner first, HTTP last). */
-const arrived =
-  (route: string, useCase: string) =>
-  (spans: readonly ReceivedSpan[]): boolean =>
-    named(spans, `POST ${route}`, SERVER).length > 0 &&
-    named(spans, RPC_SPAN, CLIENT).length > 0 &&
-    named(spans, RPC_SPAN, SERVER).length > 0 &&
-    named(spans, useCase).length > 0;
 
 /**
  * HTTP server (child of the caller's span) → gRPC client → gRPC server → domain span → SQL Server
@@ -103,12 +60,6 @@ function assertSqlUnderDomain(spans: readonly ReceivedSpan[], sent: Sent, route:
 
 /** The adapter's own statements (not the pool's `SELECT 1;` check of each connection it lends). */
 const statements = (sql: readonly ReceivedSpan[]) => sql.filter((s) => s.attributes['db.query.text'] !== 'SELECT 1;');
-
-function metricValue(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 const poolGauge = (text: string, state: string) => metricValue(text, 'identity_store_pool_connections', { state });
 
@@ -170,7 +121,7 @@ describe('Telemetry on SQL Server: tedious spans in the request’s trace, pool 
     parameterValues.push(id, hash, EMAIL);
     const sent = await post(serve, '/v1/login', { username_or_email: EMAIL, password: PASSWORD });
     assert.equal(sent.status, 200, JSON.stringify(sent.body));
-    const spans = await receiver.waitForTrace(sent.traceId, arrived('/v1/login', 'identity.authenticate'));
+    const spans = await receiver.waitForTrace(sent.traceId, hopsArrived('/v1/login', 'identity.authenticate'));
     allSpans.push(...spans);
     const { domain, sql } = assertSqlUnderDomain(spans, sent, '/v1/login', 'identity.authenticate');
     assert.equal(domain.attributes['identity.outcome'], 'ok');
@@ -188,7 +139,7 @@ describe('Telemetry on SQL Server: tedious spans in the request’s trace, pool 
   it('traces a wrong password the same way, with no span in error', async () => {
     const sent = await post(serve, '/v1/login', { username_or_email: EMAIL, password: WRONG_PASSWORD });
     assert.equal(sent.status, 401);
-    const spans = await receiver.waitForTrace(sent.traceId, arrived('/v1/login', 'identity.authenticate'));
+    const spans = await receiver.waitForTrace(sent.traceId, hopsArrived('/v1/login', 'identity.authenticate'));
     allSpans.push(...spans);
     const { domain, server, sql } = assertSqlUnderDomain(spans, sent, '/v1/login', 'identity.authenticate');
     assert.equal(domain.attributes['identity.outcome'], 'invalid_credentials');
@@ -204,7 +155,10 @@ describe('Telemetry on SQL Server: tedious spans in the request’s trace, pool 
   it('traces a change-password down to the UPDATE, whose text names @hash but not the hash', async () => {
     const sent = await post(serve, '/v1/change-password', { email: EMAIL, new_password: NEW_PASSWORD });
     assert.equal(sent.status, 200, JSON.stringify(sent.body));
-    const spans = await receiver.waitForTrace(sent.traceId, arrived('/v1/change-password', 'identity.change_password'));
+    const spans = await receiver.waitForTrace(
+      sent.traceId,
+      hopsArrived('/v1/change-password', 'identity.change_password'),
+    );
     allSpans.push(...spans);
     const { domain, sql } = assertSqlUnderDomain(spans, sent, '/v1/change-password', 'identity.change_password');
     assert.equal(domain.attributes['identity.outcome'], 'ok');

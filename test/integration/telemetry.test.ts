@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,51 +7,17 @@ import { DatabaseSync } from 'node:sqlite';
 import { initStore } from '../../src/commands/db-init';
 import { type ReceivedSpan, STATUS_ERROR } from '../../src/telemetry/otlp/received-span';
 import { startTestOtlpReceiver, type TestOtlpReceiver } from '../support/otlp-receiver';
+import { metricValue } from '../support/prometheus-text';
 import { type ServeProcess, startServeProcess } from '../support/serve-process';
+import { CLIENT, hopsArrived, INTERNAL, named, one, RPC_SPAN, SERVER } from '../support/span-queries';
 import { TEST_BRIDGE_TOKEN, TEST_SCRYPT_ENV } from '../support/stack';
+import { post, type Sent } from '../support/traced-bridge-call';
 
 const EMAIL = 'trace.me@example.com';
 const PASSWORD = 'first Secret passphrase 41';
 const NEW_PASSWORD = 'second Secret passphrase 42';
 const WRONG_PASSWORD = 'not the Secret passphrase 43';
 const EMAIL_HASH_KEY = 'telemetry-test-email-hash-key-0123456789';
-
-const SERVER = 2;
-const CLIENT = 3;
-const INTERNAL = 1;
-const RPC_SPAN = /^grpc\.identity\.v1\.IdentityStore\//;
-
-interface Sent {
-  readonly traceId: string;
-  readonly parentId: string;
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
-/** A bridge call as an Auth0 script makes it, inside the script's own trace (W3C traceparent). */
-async function post(serve: ServeProcess, route: string, body: object): Promise<Sent> {
-  const traceId = randomBytes(16).toString('hex');
-  const parentId = randomBytes(8).toString('hex');
-  const response = await fetch(`${serve.bridgeUrl}${route}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${TEST_BRIDGE_TOKEN}`,
-      'content-type': 'application/json',
-      traceparent: `00-${traceId}-${parentId}-01`,
-    },
-    body: JSON.stringify(body),
-  });
-  return { traceId, parentId, status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-const named = (spans: readonly ReceivedSpan[], name: string | RegExp, kind?: number): ReceivedSpan[] =>
-  spans.filter((s) => (typeof name === 'string' ? s.name === name : name.test(s.name)) && (kind ?? s.kind) === s.kind);
-
-function one(spans: readonly ReceivedSpan[], name: string | RegExp, kind?: number): ReceivedSpan {
-  const found = named(spans, name, kind);
-  assert.equal(found.length, 1, `one ${String(name)} span expected, got ${found.length}: ${spans.map((s) => s.name)}`);
-  return found[0] as ReceivedSpan;
-}
 
 /**
  * The hops of ARCHITECTURE.md §8, each the parent of the next: the bridge's HTTP server span (child of
@@ -71,22 +37,11 @@ function assertChain(spans: readonly ReceivedSpan[], sent: Sent, route: string, 
   return { http, client, server, domain };
 }
 
-/** All four hops have arrived (they end inner first, the HTTP span last). */
-const hops =
-  (route: string, useCase: string) =>
-  (spans: readonly ReceivedSpan[]): boolean =>
-    named(spans, `POST ${route}`, SERVER).length > 0 &&
-    named(spans, RPC_SPAN, CLIENT).length > 0 &&
-    named(spans, RPC_SPAN, SERVER).length > 0 &&
-    named(spans, useCase).length > 0;
+/** A series' value; 0 when absent. */
+const metric = (text: string, name: string, labels: Record<string, string>): number =>
+  metricValue(text, name, labels) ?? 0;
 
 const sqlSpans = (spans: readonly ReceivedSpan[]) => spans.filter((s) => s.attributes['db.system.name'] === 'sqlite');
-
-function metricValue(text: string, name: string, labels: Record<string, string>): number {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 describe('Telemetry: one trace per request across every hop', function () {
   this.timeout(60_000);
@@ -129,7 +84,7 @@ describe('Telemetry: one trace per request across every hop', function () {
   it('traces a login: HTTP server → gRPC client → gRPC server → identity.authenticate → password and SQL', async () => {
     login = await post(serve, '/v1/login', { username_or_email: EMAIL, password: PASSWORD });
     assert.equal(login.status, 200);
-    loginSpans = await receiver.waitForTrace(login.traceId, hops('/v1/login', 'identity.authenticate'));
+    loginSpans = await receiver.waitForTrace(login.traceId, hopsArrived('/v1/login', 'identity.authenticate'));
     const { http, server, domain } = assertChain(loginSpans, login, '/v1/login', 'identity.authenticate');
     assert.equal(http.attributes['http.response.status_code'], 200);
     assert.equal(server.attributes['rpc.grpc.status_code'], 0);
@@ -159,7 +114,7 @@ describe('Telemetry: one trace per request across every hop', function () {
   it('treats a wrong password as an outcome: invalid_credentials and 401, but no span in error', async () => {
     const sent = await post(serve, '/v1/login', { username_or_email: EMAIL, password: WRONG_PASSWORD });
     assert.equal(sent.status, 401);
-    const spans = await receiver.waitForTrace(sent.traceId, hops('/v1/login', 'identity.authenticate'));
+    const spans = await receiver.waitForTrace(sent.traceId, hopsArrived('/v1/login', 'identity.authenticate'));
     const { http, client, server, domain } = assertChain(spans, sent, '/v1/login', 'identity.authenticate');
     assert.equal(domain.attributes['identity.outcome'], 'invalid_credentials');
     assert.equal(server.attributes['rpc.grpc.status_code'], 16, 'UNAUTHENTICATED stays visible for filtering');
@@ -177,7 +132,10 @@ describe('Telemetry: one trace per request across every hop', function () {
   it('traces a change-password down to the new hash and the UPDATE', async () => {
     const sent = await post(serve, '/v1/change-password', { email: EMAIL, new_password: NEW_PASSWORD });
     assert.equal(sent.status, 200, JSON.stringify(sent.body));
-    const spans = await receiver.waitForTrace(sent.traceId, hops('/v1/change-password', 'identity.change_password'));
+    const spans = await receiver.waitForTrace(
+      sent.traceId,
+      hopsArrived('/v1/change-password', 'identity.change_password'),
+    );
     const { domain, server } = assertChain(spans, sent, '/v1/change-password', 'identity.change_password');
     assert.equal(domain.attributes['identity.outcome'], 'ok');
     assert.equal(server.attributes['identity.email_hash'], expectedHash);
@@ -203,7 +161,7 @@ describe('Telemetry: one trace per request across every hop', function () {
   it('traces a verify through identity.verify_email and its UPDATE', async () => {
     const sent = await post(serve, '/v1/verify', { email: EMAIL });
     assert.equal(sent.status, 200);
-    const spans = await receiver.waitForTrace(sent.traceId, hops('/v1/verify', 'identity.verify_email'));
+    const spans = await receiver.waitForTrace(sent.traceId, hopsArrived('/v1/verify', 'identity.verify_email'));
     const { domain } = assertChain(spans, sent, '/v1/verify', 'identity.verify_email');
     assert.equal(domain.attributes['identity.outcome'], 'ok');
     assert.ok(sqlSpans(spans).some((s) => s.attributes['db.operation.name'] === 'UPDATE'));
@@ -222,7 +180,10 @@ describe('Telemetry: one trace per request across every hop', function () {
       blocker.close();
     }
     assert.equal(sent.status, 503, JSON.stringify(sent.body));
-    const spans = await receiver.waitForTrace(sent.traceId, hops('/v1/change-password', 'identity.change_password'));
+    const spans = await receiver.waitForTrace(
+      sent.traceId,
+      hopsArrived('/v1/change-password', 'identity.change_password'),
+    );
     const { http, server, domain } = assertChain(spans, sent, '/v1/change-password', 'identity.change_password');
     assert.equal(domain.attributes['identity.outcome'], 'unavailable');
     assert.equal(domain.status.code, STATUS_ERROR);
@@ -261,28 +222,28 @@ describe('Telemetry: one trace per request across every hop', function () {
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
     const text = await response.text();
     const http = 'identity_http_requests_total';
-    assert.equal(metricValue(text, http, { route: '/v1/login', status: '200', outcome: 'ok' }), 2);
-    assert.equal(metricValue(text, http, { route: '/v1/login', status: '401', outcome: 'invalid_credentials' }), 1);
-    assert.equal(metricValue(text, http, { route: '/v1/change-password', status: '200', outcome: 'ok' }), 1);
-    assert.equal(metricValue(text, http, { route: '/v1/change-password', status: '503', outcome: 'unavailable' }), 1);
-    assert.equal(metricValue(text, http, { route: '/v1/verify', status: '200', outcome: 'ok' }), 1);
+    assert.equal(metric(text, http, { route: '/v1/login', status: '200', outcome: 'ok' }), 2);
+    assert.equal(metric(text, http, { route: '/v1/login', status: '401', outcome: 'invalid_credentials' }), 1);
+    assert.equal(metric(text, http, { route: '/v1/change-password', status: '200', outcome: 'ok' }), 1);
+    assert.equal(metric(text, http, { route: '/v1/change-password', status: '503', outcome: 'unavailable' }), 1);
+    assert.equal(metric(text, http, { route: '/v1/verify', status: '200', outcome: 'ok' }), 1);
     const grpc = 'identity_grpc_requests_total';
-    assert.equal(metricValue(text, grpc, { rpc: 'Authenticate', code: 'OK' }), 2);
-    assert.equal(metricValue(text, grpc, { rpc: 'Authenticate', code: 'UNAUTHENTICATED' }), 1);
-    assert.equal(metricValue(text, grpc, { rpc: 'ChangePassword', code: 'UNAVAILABLE' }), 1);
+    assert.equal(metric(text, grpc, { rpc: 'Authenticate', code: 'OK' }), 2);
+    assert.equal(metric(text, grpc, { rpc: 'Authenticate', code: 'UNAUTHENTICATED' }), 1);
+    assert.equal(metric(text, grpc, { rpc: 'ChangePassword', code: 'UNAVAILABLE' }), 1);
     assert.equal(
-      metricValue(text, 'identity_http_request_duration_seconds_count', { route: '/v1/login', outcome: 'ok' }),
+      metric(text, 'identity_http_request_duration_seconds_count', { route: '/v1/login', outcome: 'ok' }),
       2,
     );
     assert.equal(
-      metricValue(text, 'identity_store_operation_duration_seconds_count', {
+      metric(text, 'identity_store_operation_duration_seconds_count', {
         operation: 'updatePassword',
         outcome: 'unavailable',
       }),
       1,
     );
     assert.ok(
-      metricValue(text, 'identity_store_operation_duration_seconds_count', {
+      metric(text, 'identity_store_operation_duration_seconds_count', {
         operation: 'findByEmail',
         outcome: 'ok',
       }) >= 5,
