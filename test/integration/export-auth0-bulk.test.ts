@@ -15,6 +15,7 @@ import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
 import type { SchemaProfile } from '../../src/store/schema-profile';
 import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
+import { insertMembershipApplication, insertMembershipUser } from '../support/legacy-rows';
 import { loadPasswordVectors } from '../support/password-vectors';
 import { tempDirs } from '../support/temp-dirs';
 import { auth0Verify } from '../unit/export/auth0-hash-verifier';
@@ -240,37 +241,8 @@ describe('export --format auth0-bulk', () => {
       email: string,
       membership: Record<string, string | number> = {},
     ) {
-      db.prepare(
-        `INSERT OR IGNORE INTO aspnet_Applications (ApplicationName, LoweredApplicationName, ApplicationId) VALUES ('/', '/', ?)`,
-      ).run(APP_ID);
-      db.prepare(
-        `INSERT INTO aspnet_Users (ApplicationId, UserId, UserName, LoweredUserName, IsAnonymous, LastActivityDate)
-         VALUES (?, ?, ?, ?, 0, '2009-01-01 00:00:00')`,
-      ).run(APP_ID, userId, email, email.toLowerCase());
-      const row = {
-        ApplicationId: APP_ID,
-        UserId: userId,
-        Password: SHA1.hash,
-        PasswordFormat: 1,
-        PasswordSalt: SHA1.salt,
-        Email: email,
-        LoweredEmail: email.toLowerCase(),
-        IsApproved: 1,
-        IsLockedOut: 0,
-        CreateDate: '2009-01-01 00:00:00',
-        LastLoginDate: '2009-01-01 00:00:00',
-        LastPasswordChangedDate: '2009-01-01 00:00:00',
-        LastLockoutDate: '1754-01-01 00:00:00',
-        FailedPasswordAttemptCount: 0,
-        FailedPasswordAttemptWindowStart: '1754-01-01 00:00:00',
-        FailedPasswordAnswerAttemptCount: 0,
-        FailedPasswordAnswerAttemptWindowStart: '1754-01-01 00:00:00',
-        ...membership,
-      };
-      const columns = Object.keys(row);
-      db.prepare(
-        `INSERT INTO aspnet_Membership (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
-      ).run(row);
+      insertMembershipApplication(db, '/', APP_ID);
+      insertMembershipUser(db, { applicationId: APP_ID, userId, userName: email, email, password: SHA1, membership });
     }
 
     it('exports SHA1 rows as sha1 + base64 salt + UTF-16LE, lists clear, encrypted and locked-out rows, and marks lower-case ids', async () => {

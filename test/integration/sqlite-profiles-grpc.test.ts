@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { type ServiceError, status } from '@grpc/grpc-js';
 import { callError, type PromiseClient, promiseClient } from '../support/grpc-call';
+import { insertMembershipUser, insertRow } from '../support/legacy-rows';
 import { type Stack, startStack } from '../support/stack';
 
 /** Known-answer vectors from password-formats.md. */
@@ -40,13 +41,6 @@ function withDb<T>(stack: Stack, work: (db: DatabaseSync) => T): T {
   } finally {
     db.close();
   }
-}
-
-function insertRow(db: DatabaseSync, table: string, row: Record<string, string | number | null>): void {
-  const columns = Object.keys(row);
-  db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`).run(
-    row,
-  );
 }
 
 describe('IdentityStore over gRPC with SCHEMA_PROFILE=aspnet-identity (SQLite)', () => {
@@ -187,37 +181,17 @@ describe('IdentityStore over gRPC with SCHEMA_PROFILE=aspnet-membership (SQLite)
     options: { app?: string; membership?: Record<string, string | number | null> } = {},
   ): void {
     const app = options.app ?? SHOP_APP.toUpperCase();
-    const date = '2009-06-01 10:00:00';
-    withDb(stack, (db) => {
-      insertRow(db, 'aspnet_Users', {
-        ApplicationId: app,
-        UserId: userId,
-        UserName: email,
-        LoweredUserName: email.toLowerCase(),
-        IsAnonymous: 0,
-        LastActivityDate: date,
-      });
-      insertRow(db, 'aspnet_Membership', {
-        ApplicationId: app,
-        UserId: userId,
-        Password: MEMBERSHIP_SHA1.hash,
-        PasswordFormat: 1,
-        PasswordSalt: MEMBERSHIP_SHA1.salt,
-        Email: email,
-        LoweredEmail: email.toLowerCase(),
-        IsApproved: 1,
-        IsLockedOut: 0,
-        CreateDate: date,
-        LastLoginDate: date,
-        LastPasswordChangedDate: date,
-        LastLockoutDate: '1754-01-01 00:00:00',
-        FailedPasswordAttemptCount: 0,
-        FailedPasswordAttemptWindowStart: '1754-01-01 00:00:00',
-        FailedPasswordAnswerAttemptCount: 0,
-        FailedPasswordAnswerAttemptWindowStart: '1754-01-01 00:00:00',
-        ...options.membership,
-      });
-    });
+    withDb(stack, (db) =>
+      insertMembershipUser(db, {
+        applicationId: app,
+        userId,
+        userName: email,
+        email,
+        password: MEMBERSHIP_SHA1,
+        at: '2009-06-01 10:00:00',
+        ...(options.membership ? { membership: options.membership } : {}),
+      }),
+    );
   }
 
   it('signs in a Membership SHA1 user with the existing hash (user_id = UserId, lower-case), and refuses a wrong password', async () => {

@@ -14,6 +14,7 @@ import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
 import type { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 import { rejectsWith } from '../contract/repository-contract';
+import { insertMembershipApplication, insertMembershipUser, insertRow } from '../support/legacy-rows';
 import { RecordingLogger } from '../support/recording-logger';
 import { tempDirs } from '../support/temp-dirs';
 
@@ -73,7 +74,7 @@ describe('schema profile aspnet-identity on SQLite', () => {
 
   /** A row as the .NET application writes it (NormalizedEmail computed by Identity, not by us). */
   function insertLegacy(db: DatabaseSync, values: Record<string, string | number | null>): void {
-    const row = {
+    insertRow(db, 'AspNetUsers', {
       Id: 'legacy-1',
       UserName: 'Legacy.User@Example.com',
       NormalizedUserName: 'LEGACY.USER@EXAMPLE.COM',
@@ -89,11 +90,7 @@ describe('schema profile aspnet-identity on SQLite', () => {
       LockoutEnabled: 1,
       AccessFailedCount: 0,
       ...values,
-    };
-    const columns = Object.keys(row);
-    db.prepare(
-      `INSERT INTO AspNetUsers (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
-    ).run(row);
+    });
   }
 
   describe('lookups', () => {
@@ -336,41 +333,15 @@ describe('schema profile aspnet-membership on SQLite', () => {
   ): void {
     const application = options.application ?? '/';
     const applicationId = options.applicationId ?? '5D6E7F80-1111-4222-8333-944455556666';
-    db.prepare(
-      `INSERT OR IGNORE INTO aspnet_Applications (ApplicationName, LoweredApplicationName, ApplicationId)
-       VALUES (?, ?, ?)`,
-    ).run(application, application.toLowerCase(), applicationId);
-    const userId = options.userId ?? LEGACY_USER_ID;
-    const userName = options.userName ?? 'LegacyUser';
-    const email = options.email ?? 'Legacy@Example.com';
-    db.prepare(
-      `INSERT INTO aspnet_Users (ApplicationId, UserId, UserName, LoweredUserName, IsAnonymous, LastActivityDate)
-       VALUES (?, ?, ?, ?, 0, '2009-01-01 00:00:00')`,
-    ).run(applicationId, userId, userName, userName.toLowerCase());
-    const row = {
-      ApplicationId: applicationId,
-      UserId: userId,
-      Password: SHA1_VECTOR.hash,
-      PasswordFormat: 1,
-      PasswordSalt: SHA1_VECTOR.salt,
-      Email: email,
-      LoweredEmail: email.toLowerCase(),
-      IsApproved: 1,
-      IsLockedOut: 0,
-      CreateDate: '2009-01-01 00:00:00',
-      LastLoginDate: '2009-01-01 00:00:00',
-      LastPasswordChangedDate: '2009-01-01 00:00:00',
-      LastLockoutDate: '1754-01-01 00:00:00',
-      FailedPasswordAttemptCount: 0,
-      FailedPasswordAttemptWindowStart: '1754-01-01 00:00:00',
-      FailedPasswordAnswerAttemptCount: 0,
-      FailedPasswordAnswerAttemptWindowStart: '1754-01-01 00:00:00',
-      ...options.membership,
-    };
-    const columns = Object.keys(row);
-    db.prepare(
-      `INSERT INTO aspnet_Membership (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
-    ).run(row);
+    insertMembershipApplication(db, application, applicationId);
+    insertMembershipUser(db, {
+      applicationId,
+      userId: options.userId ?? LEGACY_USER_ID,
+      userName: options.userName ?? 'LegacyUser',
+      email: options.email ?? 'Legacy@Example.com',
+      password: SHA1_VECTOR,
+      ...(options.membership ? { membership: options.membership } : {}),
+    });
   }
 
   describe('reading legacy rows', () => {
