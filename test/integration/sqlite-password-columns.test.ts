@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSchemaProfile } from '../../src/store/load-schema-profile';
 import { profileStatements, requiredTables } from '../../src/store/profile-statements';
@@ -11,6 +9,7 @@ import { assertValidProfile } from '../../src/store/sql-identifier';
 import { sqliteDialect } from '../../src/store/sqlite/sqlite-dialect';
 import { describePasswordColumnsContract, scryptShapedHash } from '../contract/password-columns-contract';
 import { describeRepositoryContract, type RepositoryHandle } from '../contract/repository-contract';
+import { loadJsonProfileText } from '../support/json-profile-file';
 import { openTempSqliteRepository } from '../support/temp-sqlite-repository';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'profiles');
@@ -230,12 +229,5 @@ describe('users-table profiles with password salt and format columns', () => {
 
 /** Parses and validates a profile object as loading its JSON file would. */
 function assertLoadsFromObject(json: object): UsersTableProfile {
-  const dir = mkdtempSync(join(tmpdir(), 'lia-json-profile-'));
-  try {
-    const path = join(dir, 'custom.json');
-    writeFileSync(path, JSON.stringify(json));
-    return load(path);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return loadJsonProfileText(JSON.stringify(json)) as UsersTableProfile;
 }

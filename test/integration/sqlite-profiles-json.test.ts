@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { foldCase } from '../../src/store/case-fold';
@@ -9,6 +8,7 @@ import { profileStatements } from '../../src/store/profile-statements';
 import { parseJsonProfile } from '../../src/store/profiles/json-profile';
 import type { UsersTableProfile } from '../../src/store/schema-profile';
 import { sqliteDialect } from '../../src/store/sqlite/sqlite-dialect';
+import { loadJsonProfileText } from '../support/json-profile-file';
 
 const ACME_JSON = join(__dirname, '..', 'fixtures', 'profiles', 'acme-members.json');
 const acme = () => JSON.parse(readFileSync(ACME_JSON, 'utf8')) as Record<string, unknown>;
@@ -121,7 +121,7 @@ describe('custom JSON schema profiles', () => {
     });
 
     it('refuses mappings that cannot work: a column twice, a wrong type for a role, a default that does not fit', () => {
-      const validate = (json: unknown) => () => loadFromText(JSON.stringify(json));
+      const validate = (json: unknown) => () => loadJsonProfileText(JSON.stringify(json));
       assert.throws(
         validate({ ...MINIMAL, emailVerified: { name: 'EMAIL', type: 'bool' } }),
         /schema profile .*: column "EMAIL" is mapped twice/,
@@ -154,7 +154,7 @@ describe('custom JSON schema profiles', () => {
       );
       for (const text of ['{"table": "secret-value', 'secret-value', '{"table": secret-value}']) {
         assert.throws(
-          () => loadFromText(text),
+          () => loadJsonProfileText(text),
           (error: unknown) => {
             assert.ok(error instanceof Error);
             assert.match(error.message, /custom\.json: not valid JSON/);
@@ -193,15 +193,3 @@ describe('configuration of the Membership profile', () => {
     assert.equal(profile.kind === 'membership' && profile.passwordFormats.hashed, 'membership-sha256');
   });
 });
-
-/** Writes JSON text to a temp file and loads it as SCHEMA_PROFILE would. */
-function loadFromText(text: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'lia-json-profile-'));
-  try {
-    const path = join(dir, 'custom.json');
-    writeFileSync(path, text);
-    return loadSchemaProfile(path);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
