@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { MigrationMode } from '../../../src/domain/deps';
-import { IdentityError } from '../../../src/domain/errors';
 import { IdentityService } from '../../../src/domain/identity-service';
+import { rejectsWith } from '../../contract/repository-contract';
 import { FakeHasher } from '../../support/fake-hasher';
 import { ManualClock } from '../../support/manual-clock';
 import { MemoryRepository } from '../../support/memory-repository';
@@ -23,17 +23,6 @@ function setup(options: { mode?: MigrationMode; rehash?: boolean } = {}) {
     rehashOnLogin: options.rehash ?? false,
   });
   return { repository, hasher, clock, logger, service };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<IdentityError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof IdentityError, `expected IdentityError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}, but the call succeeded`);
 }
 
 describe('IdentityService', () => {
