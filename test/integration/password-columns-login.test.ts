@@ -6,8 +6,8 @@ import type { CommandIO } from '../../src/commands/command-io';
 import { usersAddCommand } from '../../src/commands/users-add';
 import type { StoredPassword } from '../../src/domain/user';
 import { snapshotDatabase } from '../support/db-snapshot';
-import { callError, promiseClient } from '../support/grpc-call';
-import { loadPasswordVectors } from '../support/password-vectors';
+import { callError, type PromiseClient, promiseClient } from '../support/grpc-call';
+import { type LoginExample, loadPasswordVectors } from '../support/password-vectors';
 import { type Stack, startStack, TEST_SCRYPT_ENV } from '../support/stack';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'profiles');
@@ -41,6 +41,32 @@ function rawPasswordColumns(stack: Stack, sql: string, userId: string): Record<s
   } finally {
     db.close();
   }
+}
+
+/** `users add` with `args` succeeds and the repository reads back exactly `stored`; returns the new user id. */
+async function addStoredAsGiven(
+  stack: Stack,
+  profile: string,
+  args: readonly string[],
+  stored: StoredPassword,
+): Promise<string> {
+  const added = await usersAdd(stack, profile, args);
+  assert.equal(added.code, 0, added.err);
+  const userId = (JSON.parse(added.out) as { user_id: string }).user_id;
+  assert.deepEqual((await stack.running.repository.findById(userId))?.password, stored);
+  return userId;
+}
+
+/** The example's password logs `login` in as `userId`; its wrong password is refused as UNAUTHENTICATED. */
+async function assertRightInWrongOut(
+  rpc: PromiseClient,
+  login: string,
+  example: LoginExample,
+  userId: string,
+): Promise<void> {
+  assert.equal((await rpc.authenticate({ login, password: example.password })).user?.userId, userId);
+  const wrong = await callError(rpc.authenticate({ login, password: example.wrong_password }));
+  assert.equal(wrong.code, status.UNAUTHENTICATED);
 }
 
 const importArgs = (email: string, stored: StoredPassword, withFormat = true): string[] => [
@@ -86,15 +112,10 @@ describe('users imported with a salt and format into a profile with password col
       for (const example of needsColumns) {
         it(`${example.format}: imported with users add, right password in, wrong one refused${rehash === 'on' ? ', then scrypt with no salt' : ''}`, async () => {
           const email = `${example.format}.${rehash}@example.com`;
-          const added = await usersAdd(stack, COLUMN_JSON, importArgs(email, example.stored));
-          assert.equal(added.code, 0, added.err);
-          const userId = (JSON.parse(added.out) as { user_id: string }).user_id;
-          assert.deepEqual((await stack.running.repository.findById(userId))?.password, example.stored);
+          const userId = await addStoredAsGiven(stack, COLUMN_JSON, importArgs(email, example.stored), example.stored);
 
           const rpc = promiseClient(stack.client);
-          assert.equal((await rpc.authenticate({ login: email, password: example.password })).user?.userId, userId);
-          const wrong = await callError(rpc.authenticate({ login: email, password: example.wrong_password }));
-          assert.equal(wrong.code, status.UNAUTHENTICATED);
+          await assertRightInWrongOut(rpc, email, example, userId);
           await stack.running.service.settle();
 
           const raw = rawPasswordColumns(
@@ -113,9 +134,7 @@ describe('users imported with a salt and format into a profile with password col
             });
           }
           // The next login works whatever the row now holds, and the wrong password still fails.
-          assert.equal((await rpc.authenticate({ login: email, password: example.password })).user?.userId, userId);
-          const again = await callError(rpc.authenticate({ login: email, password: example.wrong_password }));
-          assert.equal(again.code, status.UNAUTHENTICATED);
+          await assertRightInWrongOut(rpc, email, example, userId);
         });
       }
 
@@ -141,15 +160,15 @@ describe('users imported with a salt and format into a profile with password col
         it(`salted-sha256 imported ${withFormat ? 'with the same --password-format' : 'with only --password-salt'}: right password in, wrong one refused${rehash === 'on' ? ', then scrypt with no salt' : ''}`, async () => {
           assert.ok(example, 'the fixture has a salted-sha256 suffix/utf16le row');
           const email = `fixed.${withFormat}.${rehash}@example.com`;
-          const added = await usersAdd(stack, FIXED_JSON, importArgs(email, example.stored, withFormat));
-          assert.equal(added.code, 0, added.err);
-          const userId = (JSON.parse(added.out) as { user_id: string }).user_id;
-          assert.deepEqual((await stack.running.repository.findById(userId))?.password, example.stored);
+          const userId = await addStoredAsGiven(
+            stack,
+            FIXED_JSON,
+            importArgs(email, example.stored, withFormat),
+            example.stored,
+          );
 
           const rpc = promiseClient(stack.client);
-          assert.equal((await rpc.authenticate({ login: email, password: example.password })).user?.userId, userId);
-          const wrong = await callError(rpc.authenticate({ login: email, password: example.wrong_password }));
-          assert.equal(wrong.code, status.UNAUTHENTICATED);
+          await assertRightInWrongOut(rpc, email, example, userId);
           await stack.running.service.settle();
 
           const raw = rawPasswordColumns(
@@ -165,9 +184,7 @@ describe('users imported with a salt and format into a profile with password col
           } else {
             assert.deepEqual(raw, { hash: example.stored.hash, salt: example.stored.salt });
           }
-          assert.equal((await rpc.authenticate({ login: email, password: example.password })).user?.userId, userId);
-          const again = await callError(rpc.authenticate({ login: email, password: example.wrong_password }));
-          assert.equal(again.code, status.UNAUTHENTICATED);
+          await assertRightInWrongOut(rpc, email, example, userId);
         });
       }
 
