@@ -1,12 +1,14 @@
-import { status } from '@grpc/grpc-js';
+import { credentials, status } from '@grpc/grpc-js';
 import { startBridge } from './bridge/server';
 import type { Config } from './config';
 import { type Clock, systemClock } from './domain/clock';
 import type { IdentityRepository } from './domain/identity-repository';
 import { IdentityService } from './domain/identity-service';
+import { createLoginThrottle } from './domain/login-throttle';
 import type { PasswordHasher } from './domain/password-hasher';
 import { createIdentityClient } from './grpc/client';
 import { type GrpcServerHandle, startGrpcServer } from './grpc/server';
+import { createClientTlsCredentials, createGrpcServerCredentials } from './grpc/tls-credentials';
 import type { Logger } from './logger';
 import { createConfiguredHasher } from './passwords/configured-hasher';
 import { KdfLimiter } from './passwords/kdf-limiter';
@@ -75,13 +77,15 @@ export async function startService(
   });
   metrics.watchKdf(kdf, config.kdf);
   const hasher = tracePasswordHasher(createConfiguredHasher({ cost: config.scrypt, kdf, logger }), config.scrypt);
+  const clock = overrides.clock ?? systemClock;
   const service = new IdentityService({
     repository,
     hasher,
-    clock: overrides.clock ?? systemClock,
+    clock,
     logger,
     migration: config.migration,
     rehashOnLogin: config.rehashOnLogin,
+    ...(config.loginRateLimit ? { loginThrottle: createLoginThrottle(config.loginRateLimit, clock) } : {}),
   });
   // Prepare the dummy hash now, so the first unknown-user login costs what every later one does.
   await hasher.dummyVerify('warm-up');
@@ -96,14 +100,24 @@ export async function startService(
         key: config.telemetry.emailHashKey,
       }),
     },
-    { addr: config.grpc.addr },
+    {
+      addr: config.grpc.addr,
+      credentials: createGrpcServerCredentials({ tls: config.grpc.tls, tokens: config.grpc.tokens, logger }),
+    },
   );
   const bridge = config.bridge
     ? await startBridge({
-        client: createIdentityClient(config.bridge.upstream ?? grpc.address),
+        client: createIdentityClient(
+          config.bridge.upstream ?? grpc.address,
+          config.bridge.upstreamTls
+            ? createClientTlsCredentials(config.bridge.upstreamTls, logger).credentials
+            : credentials.createInsecure(),
+          { token: config.bridge.upstreamToken, serverName: config.bridge.upstreamTls?.serverName ?? null },
+        ),
         config: config.bridge,
         logger,
         onRequest: metrics.httpRequest,
+        now: () => clock.now().getTime(),
       })
     : null;
   const metricsServer = config.metricsAddr

@@ -37,6 +37,13 @@ export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 /** Largest request header block (Node's default, stated): a bearer token and a traceparent fit easily. */
 export const MAX_HEADER_BYTES = 16 * 1024;
 
+/**
+ * Open connections at most; beyond it new sockets are closed at once. Auth0 keeps a handful of
+ * connections per egress address; 1024 is far above that and caps what idle or slow sockets can hold
+ * (each costs kernel buffers and a few KiB of heap) whatever the per-address limits allow.
+ */
+export const MAX_CONNECTIONS = 1024;
+
 /** Sent with 429 when the store sheds load; the KDF queue drains within about a second. */
 export const RETRY_AFTER_SECONDS = 1;
 

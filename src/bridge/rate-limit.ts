@@ -8,23 +8,13 @@ import { type BridgeFailure, bridgeFailure } from './status';
  */
 export const CREDENTIAL_ROUTES: ReadonlySet<string> = new Set(['/v1/login', '/v1/change-password', '/v1/create']);
 
-/** Per-client-address budgets; null turns one off. */
+/** Per-client-address budgets (RATE_LIMIT_IP_LOGIN, RATE_LIMIT_IP; defaults in config.ts); null turns one off. */
 export interface IpRateLimits {
   /** Login, change-password, create: stricter. */
   readonly credentials: Rate | null;
   /** Every other request, including unknown routes and refused tokens: a coarse flood guard. */
   readonly other: Rate | null;
 }
-
-/**
- * Default budget of the KDF routes per client address. Every Auth0 request comes from a few Auth0
- * egress addresses, so this is sized for a whole tenant's logins (20 a second sustained, a minute's
- * worth as burst) — far above what the KDF can serve anyway — and only stops a flood from elsewhere.
- * Password guessing is stopped per login identifier (RATE_LIMIT_LOGIN), not here.
- */
-export const DEFAULT_IP_CREDENTIALS_RATE: Rate = { count: 1200, windowMs: 60_000 };
-/** Default budget of look-ups (get-user, verify, delete, change-email) per client address: 100 a second. */
-export const DEFAULT_IP_OTHER_RATE: Rate = { count: 6000, windowMs: 60_000 };
 
 /**
  * IPv6 clients are counted per /64 (four groups): one host usually owns a whole /64 and could

@@ -14,12 +14,14 @@ import {
   BODY_LIMIT_BYTES,
   HEADERS_TIMEOUT_MS,
   KEEP_ALIVE_TIMEOUT_MS,
+  MAX_CONNECTIONS,
   MAX_HEADER_BYTES,
   READINESS_TIMEOUT_MS,
   RETRY_AFTER_SECONDS,
   TIMEOUT_CHECK_INTERVAL_MS,
   upstreamDeadlineMs,
 } from './limits';
+import { createIpRateLimit } from './rate-limit';
 import { checkUpstreamHealth } from './readiness';
 import { type RequestObserver, registerRequestLog } from './request-log';
 import { type BridgeApp, DECLARED_FIELDS, registerRoutes } from './routes';
@@ -35,6 +37,8 @@ export interface BridgeDeps {
   readonly isReady?: () => Promise<boolean>;
   /** Told of every finished request (metrics). */
   readonly onRequest?: RequestObserver;
+  /** Milliseconds clock of the per-address rate limits; tests pass a manual one. Default Date.now. */
+  readonly now?: () => number;
 }
 
 export interface BridgeHandle {
@@ -53,6 +57,7 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
 export function buildBridge(deps: BridgeDeps): { app: BridgeApp; markClosing(): void } {
   const { client, config } = deps;
   const checkToken = createTokenCheck(config.tokens);
+  const checkRate = createIpRateLimit(config.rateLimits, deps.now ?? Date.now);
   const tls = config.https ? readTls(config.https) : null;
   const timeouts = {
     requestTimeout: config.requestTimeoutMs,
@@ -61,6 +66,7 @@ export function buildBridge(deps: BridgeDeps): { app: BridgeApp; markClosing(): 
     connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
     maxHeaderSize: MAX_HEADER_BYTES,
   };
+  const trustProxy = trustProxyOption(config.trustProxy);
   let closing = false;
 
   const app: BridgeApp = Fastify({
@@ -70,12 +76,15 @@ export function buildBridge(deps: BridgeDeps): { app: BridgeApp; markClosing(): 
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     return503OnClosing: false,
+    // request.ip (the per-address limits, and nothing else) honours X-Forwarded-For only from these.
+    trustProxy,
     // Fastify sets no timeouts on a server it did not create, so every one is set here.
     serverFactory: (handler) => {
       const server = tls ? https.createServer({ ...tls, ...timeouts }, handler) : http.createServer(timeouts, handler);
       // Socket inactivity limit, a backstop: the longest silent stretch of a request is the gRPC call
       // (below the budget), and a slow client is first answered 408 by the request timeout.
       server.setTimeout(config.requestTimeoutMs + 2 * TIMEOUT_CHECK_INTERVAL_MS);
+      server.maxConnections = MAX_CONNECTIONS;
       // https.Server serves the same request/response API; fastify's types only name http.Server.
       return server as unknown as http.Server;
     },
@@ -97,6 +106,9 @@ export function buildBridge(deps: BridgeDeps): { app: BridgeApp; markClosing(): 
     reply.header('cache-control', 'no-store');
     if (closing) return fail(request, reply, bridgeFailure('unavailable'));
     if (PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return;
+    // Before the token check, so a flood of refused tokens is limited too.
+    const limited = checkRate({ ip: request.ip, route: request.routeOptions.url });
+    if (limited) return fail(request, reply, limited);
     if (!checkToken(request.headers.authorization)) return fail(request, reply, bridgeFailure('unauthorized'));
   });
 
@@ -167,6 +179,15 @@ export async function startBridge(deps: BridgeDeps): Promise<BridgeHandle> {
       return closed;
     },
   };
+}
+
+/** BRIDGE_TRUST_PROXY in fastify's terms (proxy-addr's): a list of addresses/CIDRs, or the nearest `n` hops. */
+function trustProxyOption(
+  value: BridgeConfig['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof value === 'object') return [...value];
+  if (typeof value === 'number') return (_address, hop) => hop < value;
+  return value;
 }
 
 /** Reads the PEM files; an error names the config key, never the file's content. */

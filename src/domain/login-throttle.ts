@@ -38,8 +38,9 @@ export function normaliseLogin(login: string): string {
 /**
  * The throttle the domain uses: a token bucket per identifier (`rate.count` failed attempts, refilled
  * evenly over `rate.windowMs`). Every attempt takes a token before the KDF runs, so a burst of
- * concurrent guesses is capped too; success, overload and outages give it back, so only wrong
- * credentials count and a user who logs in often is never throttled.
+ * concurrent guesses is capped too (at most `rate.count` attempts of one identifier are in flight at
+ * once); success, overload and outages give it back, so only wrong credentials count and a user who
+ * logs in often is never throttled.
  *
  * Identifiers are kept only as keyed hashes (HMAC-SHA-256 with a random per-process key): a heap
  * dump holds no login names, and each key has a fixed size whatever the caller sent.

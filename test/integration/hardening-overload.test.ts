@@ -28,7 +28,7 @@ describe('overload: a sustained login flood', () => {
     const dbPath = join(dir, 'legacy.db');
     await initStore({ kind: 'sqlite', path: dbPath }, { profile: 'default', createLegacySchema: true });
     // 64 MiB per hash (above glibc's mmap threshold, so each hash's memory is returned), two at once,
-    // a short queue; the per-address limit off so that the KDF queue is what sheds.
+    // a short queue; the per-address and per-identifier limits off so that the KDF queue is what sheds.
     const cost = { logN: 16, r: 8, p: 1 };
     const kdfConcurrency = 2;
     serve = await startServeProcess({
@@ -41,6 +41,7 @@ describe('overload: a sustained login flood', () => {
       KDF_CONCURRENCY: String(kdfConcurrency),
       KDF_QUEUE_LIMIT: '4',
       RATE_LIMIT_IP_LOGIN: 'off',
+      RATE_LIMIT_LOGIN: 'off',
     });
     const pid = serve.child.pid ?? Number.NaN;
     const bridge = serve.bridgeUrl;

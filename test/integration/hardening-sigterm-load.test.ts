@@ -39,6 +39,8 @@ describe('SIGTERM under load through the bridge', () => {
       KDF_CONCURRENCY: '1',
       KDF_QUEUE_LIMIT: '64',
       SHUTDOWN_TIMEOUT: '10s',
+      // One user logs in many times at once here; the per-identifier throttle caps attempts in flight.
+      RATE_LIMIT_LOGIN: 'off',
     });
     const post = async (path: string, body: unknown): Promise<Outcome> => {
       try {
