@@ -23,6 +23,7 @@ import { callError, promiseClient } from '../support/grpc-call';
 import { HealthCheckRequest, HealthCheckResponse_ServingStatus, HealthClient } from '../support/health-client';
 import { LogCapture } from '../support/log-capture';
 import { MemoryRepository } from '../support/memory-repository';
+import { startStack, TEST_BRIDGE_TOKEN } from '../support/stack';
 
 const GRPC_TOKEN = 'grpc-caller-token-0123456789abcdefghijklmnop';
 const OTHER_TOKEN = 'grpc-other-token-0123456789abcdefghijklmnopq';
@@ -269,6 +270,58 @@ describe('internal gRPC security: TLS, mutual TLS, certificate reload, caller to
       const cert = clientCa.issue('both-client', 'client');
       assert.equal(await reaches(tlsClient(server, serverCa.certFile, cert, GRPC_TOKEN)), true);
       assert.equal(await reaches(tlsClient(server, serverCa.certFile, cert, null)), false);
+    });
+  });
+
+  describe('configured through the environment (serve)', () => {
+    it('runs gRPC with mutual TLS and tokens, and the in-process bridge calls it with its certificate and token', async function () {
+      this.timeout(30_000);
+      const leaf = serverCa.issue('env-server', 'server');
+      const bridgeCert = clientCa.issue('env-bridge', 'client');
+      const stack = await startStack({
+        bridge: true,
+        env: {
+          GRPC_TLS_CERT: leaf.certFile,
+          GRPC_TLS_KEY: leaf.keyFile,
+          GRPC_TLS_CLIENT_CA: clientCa.certFile,
+          GRPC_TOKENS: GRPC_TOKEN,
+          BRIDGE_UPSTREAM_CA: serverCa.certFile,
+          BRIDGE_UPSTREAM_CERT: bridgeCert.certFile,
+          BRIDGE_UPSTREAM_KEY: bridgeCert.keyFile,
+          BRIDGE_UPSTREAM_SERVER_NAME: 'localhost',
+        },
+      });
+      try {
+        const post = (path: string, body: unknown) =>
+          fetch(`${stack.bridgeUrl}${path}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${TEST_BRIDGE_TOKEN}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        assert.equal((await post('/v1/create', { email: 'env@example.com', password: 'env password' })).status, 201);
+        assert.equal(
+          (await post('/v1/login', { username_or_email: 'env@example.com', password: 'env password' })).status,
+          200,
+        );
+        assert.equal((await fetch(`${stack.bridgeUrl}/readyz`)).status, 200);
+        // A plaintext caller, even with the token, is not served.
+        const plaintext = createIdentityClient(stack.grpcAddress, credentials.createInsecure(), { token: GRPC_TOKEN });
+        clients.push(plaintext);
+        assert.equal(await reaches(plaintext), false);
+        // A caller with a certificate but no token is refused.
+        const noToken = createIdentityClient(
+          `localhost:${stack.running.grpc.port}`,
+          createClientTlsCredentials(
+            { caFile: serverCa.certFile, identity: bridgeCert, serverName: null },
+            createLogger({ level: 'silent' }),
+          ).credentials,
+        );
+        clients.push(noToken);
+        const refused = await callError(promiseClient(noToken).getUser({ email: 'env@example.com', login: '' }));
+        assert.equal(refused.code, status.UNAUTHENTICATED);
+      } finally {
+        await stack.close();
+      }
     });
   });
 });
