@@ -9,7 +9,11 @@ import { assertValidProfile } from '../../src/store/sql-identifier';
 import { sqliteDialect } from '../../src/store/sqlite/sqlite-dialect';
 import { describePasswordColumnsContract, scryptShapedHash } from '../contract/password-columns-contract';
 import { describeRepositoryContract, type RepositoryHandle } from '../contract/repository-contract';
-import { loadJsonProfileText } from '../support/json-profile-file';
+import {
+  loadJsonProfileText,
+  MINIMAL_JSON_PROFILE as MINIMAL,
+  refusesJsonProfile as refuses,
+} from '../support/json-profile-file';
 import { openTempSqliteRepository } from '../support/temp-sqlite-repository';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'profiles');
@@ -17,19 +21,7 @@ const FIXED_JSON = join(FIXTURES, 'salted-fixed.json');
 const COLUMN_JSON = join(FIXTURES, 'salted-column.json');
 const load = (path: string) => loadSchemaProfile(path) as UsersTableProfile;
 
-const MINIMAL = {
-  table: 'People',
-  id: { column: { name: 'Id', type: 'text', maxLength: 64 } },
-  email: { column: { name: 'Email', type: 'text', maxLength: 256 } },
-  passwordHash: { name: 'Hash', type: 'text', maxLength: 'max' },
-  emailVerified: { name: 'Verified', type: 'bool' },
-};
 const SALT = { name: 'Salt', type: 'text', maxLength: 64 };
-
-/** Asserts that parsing fails with a message naming the file and JSON path. */
-function refuses(json: unknown, pattern: RegExp): void {
-  assert.throws(() => parseJsonProfile(json, 'custom.json'), pattern);
-}
 
 /** A fresh SQLite file initialised for `profile`, one per test. */
 function sqliteOpener(profile: UsersTableProfile): () => Promise<RepositoryHandle> {

@@ -8,22 +8,14 @@ import { profileStatements } from '../../src/store/profile-statements';
 import { parseJsonProfile } from '../../src/store/profiles/json-profile';
 import type { UsersTableProfile } from '../../src/store/schema-profile';
 import { sqliteDialect } from '../../src/store/sqlite/sqlite-dialect';
-import { loadJsonProfileText } from '../support/json-profile-file';
+import {
+  loadJsonProfileText,
+  MINIMAL_JSON_PROFILE as MINIMAL,
+  refusesJsonProfile as refuses,
+} from '../support/json-profile-file';
 
 const ACME_JSON = join(__dirname, '..', 'fixtures', 'profiles', 'acme-members.json');
 const acme = () => JSON.parse(readFileSync(ACME_JSON, 'utf8')) as Record<string, unknown>;
-const MINIMAL = {
-  table: 'People',
-  id: { column: { name: 'Id', type: 'text', maxLength: 64 } },
-  email: { column: { name: 'Email', type: 'text', maxLength: 256 } },
-  passwordHash: { name: 'Hash', type: 'text', maxLength: 'max' },
-  emailVerified: { name: 'Verified', type: 'bool' },
-};
-
-/** Asserts that parsing fails with a message naming the JSON path. */
-function refuses(json: unknown, pattern: RegExp): void {
-  assert.throws(() => parseJsonProfile(json, 'custom.json'), pattern);
-}
 
 describe('custom JSON schema profiles', () => {
   describe('the example in test/fixtures/profiles', () => {
