@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { CommandIO } from '../../src/commands/command-io';
@@ -15,6 +15,7 @@ import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
 import type { SchemaProfile } from '../../src/store/schema-profile';
 import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
+import { importFiles, readJson } from '../support/auth0-export-files';
 import { insertMembershipApplication, insertMembershipUser } from '../support/legacy-rows';
 import { loadPasswordVectors } from '../support/password-vectors';
 import { tempDirs } from '../support/temp-dirs';
@@ -32,16 +33,6 @@ function capture(env: Record<string, string>) {
   const err: string[] = [];
   const io: CommandIO = { env, readStdin: async () => '', out: (l) => out.push(l), err: (l) => err.push(l) };
   return { io, out, err, json: () => out.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
-
-function readJson<T>(path: string): T {
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
-}
-
-function importFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((name) => /^users-\d{5}\.json$/.test(name))
-    .sort();
 }
 
 /** A temp folder with an initialised SQLite store for `profile`, removed after each test. */

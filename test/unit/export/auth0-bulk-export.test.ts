@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../../src/domain/clock';
 import type { StoredUser } from '../../../src/domain/user';
 import { type ExportSource, exportAuth0Bulk, NOT_EXPORTED_FILE } from '../../../src/export/auth0-bulk-export';
 import { type Auth0ImportUser, type NotExportedUser, toAuth0ImportUser } from '../../../src/export/auth0-import-user';
+import { importFiles, readJson } from '../../support/auth0-export-files';
 import { loadPasswordVectors } from '../../support/password-vectors';
 import { tempDirs } from '../../support/temp-dirs';
 import { auth0Verify } from './auth0-hash-verifier';
@@ -43,16 +44,6 @@ function memorySource(users: readonly StoredUser[]): ExportSource & { pages: num
     },
   };
   return source;
-}
-
-function readJson<T>(path: string): T {
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
-}
-
-function importFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((name) => /^users-\d{5}\.json$/.test(name))
-    .sort();
 }
 
 describe('Auth0 bulk export', () => {
