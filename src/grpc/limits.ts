@@ -11,3 +11,16 @@ export const GRPC_MAX_CONCURRENT_STREAMS = 256;
 export const GRPC_MAX_CONNECTION_IDLE_MS = 5 * 60_000;
 export const GRPC_KEEPALIVE_TIME_MS = 60_000;
 export const GRPC_KEEPALIVE_TIMEOUT_MS = 20_000;
+/**
+ * Connections are closed (GOAWAY, clients reconnect transparently) after this long, so a renewed
+ * certificate, a rotated-out client CA or a removed GRPC_TOKENS entry reaches every long-lived
+ * connection within half an hour, and load spreads again after a redeploy.
+ */
+export const GRPC_MAX_CONNECTION_AGE_MS = 30 * 60_000;
+/** Calls still running on an aged connection get this long to finish: above the longest deadline (15 s). */
+export const GRPC_MAX_CONNECTION_AGE_GRACE_MS = 20_000;
+/**
+ * Stated, not set: request metadata (headers) is capped by Node's HTTP/2 default maxHeaderListSize of
+ * 64 KiB (grpc-js exposes no option for it); a bearer token and a traceparent are well under 1 KiB.
+ */
+export const GRPC_MAX_METADATA_BYTES = 64 * 1024;

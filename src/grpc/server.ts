@@ -8,6 +8,8 @@ import {
   GRPC_KEEPALIVE_TIME_MS,
   GRPC_KEEPALIVE_TIMEOUT_MS,
   GRPC_MAX_CONCURRENT_STREAMS,
+  GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+  GRPC_MAX_CONNECTION_AGE_MS,
   GRPC_MAX_CONNECTION_IDLE_MS,
   GRPC_MAX_RECEIVE_MESSAGE_BYTES,
   GRPC_MAX_SEND_MESSAGE_BYTES,
@@ -50,6 +52,8 @@ export async function startGrpcServer(deps: GrpcServerDeps, options: GrpcServerO
     'grpc.max_connection_idle_ms': GRPC_MAX_CONNECTION_IDLE_MS,
     'grpc.keepalive_time_ms': GRPC_KEEPALIVE_TIME_MS,
     'grpc.keepalive_timeout_ms': GRPC_KEEPALIVE_TIMEOUT_MS,
+    'grpc.max_connection_age_ms': GRPC_MAX_CONNECTION_AGE_MS,
+    'grpc.max_connection_age_grace_ms': GRPC_MAX_CONNECTION_AGE_GRACE_MS,
   });
   const unaryOptions: UnaryOptions = {
     logger: deps.logger,
