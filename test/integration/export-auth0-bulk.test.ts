@@ -8,7 +8,6 @@ import { exportCommand } from '../../src/commands/export';
 import { migrationStatusCommand } from '../../src/commands/migration-status';
 import { purgeCommand } from '../../src/commands/purge';
 import type { Clock } from '../../src/domain/clock';
-import type { DomainLogger } from '../../src/domain/deps';
 import type { Auth0ImportUser, NotExportedUser } from '../../src/export/auth0-import-user';
 import { loadSchemaProfile } from '../../src/store/load-schema-profile';
 import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
@@ -18,6 +17,7 @@ import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-reposit
 import { importFiles, readJson } from '../support/auth0-export-files';
 import { insertMembershipApplication, insertMembershipUser } from '../support/legacy-rows';
 import { loadPasswordVectors } from '../support/password-vectors';
+import { SILENT_LOGGER } from '../support/silent-logger';
 import { tempDirs } from '../support/temp-dirs';
 import { auth0Verify } from '../unit/export/auth0-hash-verifier';
 
@@ -25,7 +25,6 @@ const examples = loadPasswordVectors().login_examples;
 
 const NOW = new Date('2026-04-01T12:00:00.000Z');
 const clock: Clock = { now: () => NOW };
-const quietLogger: DomainLogger = { warn: () => undefined, info: () => undefined };
 const BCRYPT = '$2a$04$8ttRLydwbnyVuYYoUJdF4u2wVIQQwNi1nHYubgM8wwt8CcpAgJChq';
 
 function capture(env: Record<string, string>) {
@@ -66,7 +65,7 @@ describe('export --format auth0-bulk', () => {
     };
 
     async function seed(path: string) {
-      const repo = openSqliteRepository(path, { profile: DEFAULT_PROFILE, logger: quietLogger });
+      const repo = openSqliteRepository(path, { profile: DEFAULT_PROFILE, logger: SILENT_LOGGER });
       const byId = new Map<string, { format: string; password: string }>();
       try {
         for (const [i, example] of [...selfDescribing, sha256].entries()) {
@@ -184,7 +183,7 @@ describe('export --format auth0-bulk', () => {
   it('splits a large store into files of at most 500 KB, streaming every user exactly once', async function () {
     this.timeout(60_000);
     const s = store(DEFAULT_PROFILE);
-    const repo = openSqliteRepository(s.path, { profile: DEFAULT_PROFILE, logger: quietLogger });
+    const repo = openSqliteRepository(s.path, { profile: DEFAULT_PROFILE, logger: SILENT_LOGGER });
     const ids: string[] = [];
     try {
       for (let i = 0; i < 300; i++) {

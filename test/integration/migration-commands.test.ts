@@ -8,16 +8,14 @@ import type { CommandIO } from '../../src/commands/command-io';
 import { migrationStatusCommand } from '../../src/commands/migration-status';
 import { migrationUnmarkCommand } from '../../src/commands/migration-unmark';
 import type { Clock } from '../../src/domain/clock';
-import type { DomainLogger } from '../../src/domain/deps';
 import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
 import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
+import { SILENT_LOGGER } from '../support/silent-logger';
 
 const NOW = new Date('2026-04-01T12:00:00.000Z');
 const clock: Clock = { now: () => NOW };
 const HOUR = 60 * 60 * 1000;
-const quietLogger: DomainLogger = { warn: () => undefined, info: () => undefined };
-
 function capture(env: Record<string, string>) {
   const out: string[] = [];
   const err: string[] = [];
@@ -34,7 +32,7 @@ describe('migration status and migration unmark', () => {
     dir = mkdtempSync(join(tmpdir(), 'lia-migration-cmd-'));
     const path = join(dir, 'legacy.db');
     initSqliteStore(path, { profile: DEFAULT_PROFILE });
-    const repo = openSqliteRepository(path, { profile: DEFAULT_PROFILE, logger: quietLogger });
+    const repo = openSqliteRepository(path, { profile: DEFAULT_PROFILE, logger: SILENT_LOGGER });
     ids = [];
     for (let i = 0; i < 5; i++) {
       const user = await repo.insert({ email: `u${i}@example.com`, password: { hash: 'x' }, emailVerified: false });

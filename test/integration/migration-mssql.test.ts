@@ -8,18 +8,17 @@ import { migrationStatusCommand } from '../../src/commands/migration-status';
 import { migrationUnmarkCommand } from '../../src/commands/migration-unmark';
 import { purgeCommand } from '../../src/commands/purge';
 import type { Clock } from '../../src/domain/clock';
-import type { DomainLogger } from '../../src/domain/deps';
 import type { Auth0ImportUser } from '../../src/export/auth0-import-user';
 import { loadSchemaProfile } from '../../src/store/load-schema-profile';
 import { initMssqlStore } from '../../src/store/mssql/init';
 import { openMssqlRepository } from '../../src/store/mssql/open-mssql-repository';
+import { SILENT_LOGGER } from '../support/silent-logger';
 import { startTdsServer, type TdsServer } from '../support/tds/tds-server';
 import { auth0Verify } from '../unit/export/auth0-hash-verifier';
 
 const NOW = new Date('2026-04-01T12:00:00.000Z');
 const clock: Clock = { now: () => NOW };
 const DAY = 24 * 60 * 60 * 1000;
-const SILENT: DomainLogger = { warn: () => undefined, info: () => undefined };
 const BCRYPT = {
   hash: '$2a$04$8ttRLydwbnyVuYYoUJdF4u2wVIQQwNi1nHYubgM8wwt8CcpAgJChq',
   password: 'correct horse battery staple',
@@ -48,8 +47,8 @@ describe('migration commands on the mssql store (TDS test server)', () => {
     dir = mkdtempSync(join(tmpdir(), 'lia-mssql-migration-'));
     const store = { connectionString: server.storeUrl() };
     const profile = loadSchemaProfile('default');
-    await initMssqlStore(store, { profile, createLegacyTables: true, logger: SILENT });
-    const repository = await openMssqlRepository(store, { profile, logger: SILENT });
+    await initMssqlStore(store, { profile, createLegacyTables: true, logger: SILENT_LOGGER });
+    const repository = await openMssqlRepository(store, { profile, logger: SILENT_LOGGER });
     try {
       const add = async (name: string) =>
         (

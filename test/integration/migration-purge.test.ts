@@ -6,19 +6,17 @@ import { DatabaseSync } from 'node:sqlite';
 import type { CommandIO } from '../../src/commands/command-io';
 import { type PurgeBatchReport, purgeCommand, runPurge } from '../../src/commands/purge';
 import type { Clock } from '../../src/domain/clock';
-import type { DomainLogger } from '../../src/domain/deps';
 import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
 import type { SchemaProfile } from '../../src/store/schema-profile';
 import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
 import { openSqliteMigrationAdmin } from '../../src/store/sqlite/sqlite-migration-admin';
+import { SILENT_LOGGER } from '../support/silent-logger';
 
 const NOW = new Date('2026-04-01T12:00:00.000Z');
 const clock: Clock = { now: () => NOW };
 const DAY = 24 * 60 * 60 * 1000;
 const BCRYPT = '$2a$04$8ttRLydwbnyVuYYoUJdF4u2wVIQQwNi1nHYubgM8wwt8CcpAgJChq';
-const quietLogger: DomainLogger = { warn: () => undefined, info: () => undefined };
-
 interface Fixture {
   readonly path: string;
   readonly db: DatabaseSync;
@@ -40,7 +38,7 @@ function fixtures(profile: SchemaProfile = DEFAULT_PROFILE) {
     const dir = mkdtempSync(join(tmpdir(), 'lia-purge-'));
     const path = join(dir, 'legacy.db');
     initSqliteStore(path, { profile });
-    const repo = openSqliteRepository(path, { profile, logger: quietLogger });
+    const repo = openSqliteRepository(path, { profile, logger: SILENT_LOGGER });
     const make = async (prefix: string, n: number, markedAt: Date | null) => {
       const ids: string[] = [];
       for (let i = 0; i < n; i++) {

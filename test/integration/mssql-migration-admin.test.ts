@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import type { DomainLogger } from '../../src/domain/deps';
 import { loadSchemaProfile } from '../../src/store/load-schema-profile';
 import { initMssqlStore } from '../../src/store/mssql/init';
 import { type MssqlMigrationAdmin, openMssqlMigrationAdmin } from '../../src/store/mssql/mssql-migration-admin';
 import type { MssqlRepository } from '../../src/store/mssql/mssql-repository';
 import { openMssqlRepository } from '../../src/store/mssql/open-mssql-repository';
 import type { SchemaProfile } from '../../src/store/schema-profile';
+import { SILENT_LOGGER } from '../support/silent-logger';
 import { startTdsServer, type TdsServer } from '../support/tds/tds-server';
-
-const SILENT: DomainLogger = { warn: () => undefined, info: () => undefined };
 
 function adminOverTds(label: string, profile: SchemaProfile) {
   describe(`MssqlMigrationAdmin over the TDS test server (${label})`, () => {
@@ -22,9 +20,9 @@ function adminOverTds(label: string, profile: SchemaProfile) {
     beforeEach(async () => {
       server = await startTdsServer();
       const store = { connectionString: server.storeUrl() };
-      await initMssqlStore(store, { profile, createLegacyTables: true, logger: SILENT });
-      repository = await openMssqlRepository(store, { profile, logger: SILENT });
-      admin = await openMssqlMigrationAdmin(store, { profile, logger: SILENT });
+      await initMssqlStore(store, { profile, createLegacyTables: true, logger: SILENT_LOGGER });
+      repository = await openMssqlRepository(store, { profile, logger: SILENT_LOGGER });
+      admin = await openMssqlMigrationAdmin(store, { profile, logger: SILENT_LOGGER });
       ids.length = 0;
       for (const name of ['a', 'b', 'c']) {
         const user = await repository.insert({

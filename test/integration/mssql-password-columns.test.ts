@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { StoreConfig } from '../../src/config';
-import type { DomainLogger } from '../../src/domain/deps';
 import { loadSchemaProfile } from '../../src/store/load-schema-profile';
 import { initMssqlStore } from '../../src/store/mssql/init';
 import { mssqlDialect } from '../../src/store/mssql/mssql-dialect';
@@ -15,9 +14,9 @@ import {
   describeRepositoryContract,
   type RepositoryHandle,
 } from '../contract/repository-contract';
+import { SILENT_LOGGER } from '../support/silent-logger';
 import { startTdsServer, type TdsServer } from '../support/tds/tds-server';
 
-const SILENT: DomainLogger = { warn: () => undefined, info: () => undefined };
 const FIXTURES = join(__dirname, '..', 'fixtures', 'profiles');
 
 type MssqlStore = Extract<StoreConfig, { kind: 'mssql' }>;
@@ -34,20 +33,20 @@ function overTds(file: string, options: ContractOptions): void {
     before(async () => {
       server = await startTdsServer();
       store = { kind: 'mssql', connectionString: server.storeUrl() };
-      await initMssqlStore(store, { profile, createLegacyTables: true, logger: SILENT });
+      await initMssqlStore(store, { profile, createLegacyTables: true, logger: SILENT_LOGGER });
     });
     after(async () => {
       await server.close();
     });
     const open = async (): Promise<RepositoryHandle> => {
-      let repository = await openMssqlRepository(store, { profile, logger: SILENT });
+      let repository = await openMssqlRepository(store, { profile, logger: SILENT_LOGGER });
       return {
         get repository() {
           return repository;
         },
         async reopen() {
           await repository.close();
-          repository = await openMssqlRepository(store, { profile, logger: SILENT });
+          repository = await openMssqlRepository(store, { profile, logger: SILENT_LOGGER });
           return repository;
         },
         async close() {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DomainLogger } from '../../src/domain/deps';
 import { KdfLimiter } from '../../src/passwords/kdf-limiter';
 import { createPasswordHasher } from '../../src/passwords/password-hasher';
 import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
@@ -10,8 +9,7 @@ import { DEMO_USERS, seedDemoUsers } from '../../src/store/seed';
 import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
 import type { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
-
-const silent: DomainLogger = { warn: () => {}, info: () => {} };
+import { SILENT_LOGGER } from '../support/silent-logger';
 
 describe('seedDemoUsers on SQLite', () => {
   let dir: string;
@@ -19,14 +17,14 @@ describe('seedDemoUsers on SQLite', () => {
   const hasher = createPasswordHasher({
     cost: { logN: 10, r: 8, p: 1 },
     kdf: new KdfLimiter({ concurrency: 1, queueLimit: 8 }),
-    logger: silent,
+    logger: SILENT_LOGGER,
   });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'lia-seed-'));
     const path = join(dir, 'legacy.db');
     initSqliteStore(path, { profile: DEFAULT_PROFILE });
-    repository = openSqliteRepository(path, { profile: DEFAULT_PROFILE, logger: silent });
+    repository = openSqliteRepository(path, { profile: DEFAULT_PROFILE, logger: SILENT_LOGGER });
   });
 
   afterEach(async () => {

@@ -6,8 +6,7 @@ import type { SchemaProfile } from '../../src/store/schema-profile';
 import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
 import type { RepositoryHandle } from '../contract/repository-contract';
-
-const SILENT: DomainLogger = { warn: () => undefined, info: () => undefined };
+import { SILENT_LOGGER } from './silent-logger';
 
 /**
  * The repository contract's handle on a fresh SQLite file (in `<os tmpdir>/<prefix>XXXXXX`) with the
@@ -17,7 +16,7 @@ export async function openTempSqliteRepository(
   profile: SchemaProfile,
   options: { readonly prefix: string; readonly logger?: DomainLogger },
 ): Promise<RepositoryHandle> {
-  const logger = options.logger ?? SILENT;
+  const logger = options.logger ?? SILENT_LOGGER;
   const dir = mkdtempSync(join(tmpdir(), options.prefix));
   const path = join(dir, 'legacy.db');
   initSqliteStore(path, { profile, createLegacyTables: true });
