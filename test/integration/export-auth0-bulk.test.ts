@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { CommandIO } from '../../src/commands/command-io';
 import { exportCommand } from '../../src/commands/export';
 import { migrationStatusCommand } from '../../src/commands/migration-status';
 import { purgeCommand } from '../../src/commands/purge';
@@ -15,6 +14,7 @@ import type { SchemaProfile } from '../../src/store/schema-profile';
 import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
 import { importFiles, readJson } from '../support/auth0-export-files';
+import { commandCapture } from '../support/command-capture';
 import { insertMembershipApplication, insertMembershipUser } from '../support/legacy-rows';
 import { loadPasswordVectors } from '../support/password-vectors';
 import { SILENT_LOGGER } from '../support/silent-logger';
@@ -26,13 +26,6 @@ const examples = loadPasswordVectors().login_examples;
 const NOW = new Date('2026-04-01T12:00:00.000Z');
 const clock: Clock = { now: () => NOW };
 const BCRYPT = '$2a$04$8ttRLydwbnyVuYYoUJdF4u2wVIQQwNi1nHYubgM8wwt8CcpAgJChq';
-
-function capture(env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIO = { env, readStdin: async () => '', out: (l) => out.push(l), err: (l) => err.push(l) };
-  return { io, out, err, json: () => out.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
 
 /** A temp folder with an initialised SQLite store for `profile`, removed after each test. */
 function sqliteStores() {
@@ -46,7 +39,7 @@ function sqliteStores() {
 }
 
 async function status(env: Record<string, string>) {
-  const run = capture(env);
+  const run = commandCapture(env);
   assert.equal(await migrationStatusCommand([], run.io, { clock }), 0, run.err.join('\n'));
   return run.json()[0];
 }
@@ -98,7 +91,7 @@ describe('export --format auth0-bulk', () => {
       assert.ok(selfDescribing.length >= 9, 'the fixture holds every self-describing format');
       const before = await status(s.env);
 
-      const run = capture(s.env);
+      const run = commandCapture(s.env);
       assert.equal(
         await exportCommand(['--format', 'auth0-bulk', '--out', s.out], run.io, { clock }),
         0,
@@ -130,7 +123,7 @@ describe('export --format auth0-bulk', () => {
     it('with --mark, marks exactly the exported users (via export), so a second export has only the rest', async () => {
       const s = store(DEFAULT_PROFILE);
       const byId = await seed(s.path);
-      const run = capture(s.env);
+      const run = commandCapture(s.env);
       assert.equal(await exportCommand(['--format', 'auth0-bulk', '--out', s.out, '--mark'], run.io, { clock }), 0);
       const summary = run.json()[0];
       const exported = summary?.exported as number;
@@ -154,7 +147,7 @@ describe('export --format auth0-bulk', () => {
         marked_last_24h: exported + 1,
       });
 
-      const second = capture(s.env);
+      const second = commandCapture(s.env);
       const out2 = join(s.dir, 'out2');
       assert.equal(await exportCommand(['--format', 'auth0-bulk', '--out', out2], second.io, { clock }), 0);
       assert.deepEqual(second.json()[0]?.files, [], 'no import file when every importable user is marked');
@@ -164,8 +157,11 @@ describe('export --format auth0-bulk', () => {
     it('refuses an output folder that holds an earlier export, and bad arguments, before writing anything', async () => {
       const s = store(DEFAULT_PROFILE);
       await seed(s.path);
-      assert.equal(await exportCommand(['--format', 'auth0-bulk', '--out', s.out], capture(s.env).io, { clock }), 0);
-      const again = capture(s.env);
+      assert.equal(
+        await exportCommand(['--format', 'auth0-bulk', '--out', s.out], commandCapture(s.env).io, { clock }),
+        0,
+      );
+      const again = commandCapture(s.env);
       assert.equal(await exportCommand(['--format', 'auth0-bulk', '--out', s.out], again.io, { clock }), 1);
       assert.match(again.err.join('\n'), /already holds an export/);
       for (const args of [
@@ -173,7 +169,7 @@ describe('export --format auth0-bulk', () => {
         ['--format', 'csv', '--out', s.out],
         ['--format', 'auth0-bulk'],
       ]) {
-        const bad = capture(s.env);
+        const bad = commandCapture(s.env);
         assert.equal(await exportCommand(args, bad.io, { clock }), 2, args.join(' '));
         assert.match(bad.err.join('\n'), /usage:/);
       }
@@ -198,7 +194,7 @@ describe('export --format auth0-bulk', () => {
     } finally {
       await repo.close();
     }
-    const run = capture(s.env);
+    const run = commandCapture(s.env);
     assert.equal(
       await exportCommand(['--format', 'auth0-bulk', '--out', s.out], run.io, { clock }),
       0,
@@ -253,7 +249,7 @@ describe('export --format auth0-bulk', () => {
       } finally {
         db.close();
       }
-      const run = capture(s.env);
+      const run = commandCapture(s.env);
       assert.equal(
         await exportCommand(['--format', 'auth0-bulk', '--out', s.out, '--mark'], run.io, { clock }),
         0,
@@ -290,7 +286,7 @@ describe('export --format auth0-bulk', () => {
 
       // The exported users can later be purged (archived across both Membership tables).
       const later: Clock = { now: () => new Date(NOW.getTime() + 2 * 24 * 60 * 60 * 1000) };
-      const purge = capture(s.env);
+      const purge = commandCapture(s.env);
       assert.equal(
         await purgeCommand(['--migrated-before', '1d', '--archive-table', 'MembershipArchive'], purge.io, {
           clock: later,

@@ -4,25 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { runCli } from '../../src/cli';
-import type { CommandIO } from '../../src/commands/command-io';
 import { migrationStatusCommand } from '../../src/commands/migration-status';
 import { migrationUnmarkCommand } from '../../src/commands/migration-unmark';
 import type { Clock } from '../../src/domain/clock';
 import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
 import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
+import { commandCapture } from '../support/command-capture';
 import { SILENT_LOGGER } from '../support/silent-logger';
 
 const NOW = new Date('2026-04-01T12:00:00.000Z');
 const clock: Clock = { now: () => NOW };
 const HOUR = 60 * 60 * 1000;
-function capture(env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIO = { env, readStdin: async () => '', out: (l) => out.push(l), err: (l) => err.push(l) };
-  return { io, out, err, json: () => out.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
-
 describe('migration status and migration unmark', () => {
   let dir: string;
   let env: Record<string, string>;
@@ -52,29 +45,29 @@ describe('migration status and migration unmark', () => {
   });
 
   it('status prints one JSON line: legacy users, of them marked, not marked, marked in the last 24 hours', async () => {
-    const run = capture(env);
+    const run = commandCapture(env);
     assert.equal(await migrationStatusCommand([], run.io, { clock }), 0, run.err.join('\n'));
     assert.equal(run.out.length, 1);
     assert.deepEqual(JSON.parse(run.out[0] ?? ''), { total: 5, migrated: 3, pending: 2, marked_last_24h: 1 });
   });
 
   it('unmark removes one mark so the user counts as pending again; a second unmark finds none', async () => {
-    const run = capture(env);
+    const run = commandCapture(env);
     assert.equal(await migrationUnmarkCommand(['--user-id', ids[0] ?? ''], run.io, { clock }), 0);
     assert.deepEqual(run.json(), [{ user_id: ids[0], unmarked: true, user_exists: true }]);
-    const status = capture(env);
+    const status = commandCapture(env);
     await migrationStatusCommand([], status.io, { clock });
     assert.deepEqual(status.json(), [{ total: 5, migrated: 2, pending: 3, marked_last_24h: 1 }]);
-    const again = capture(env);
+    const again = commandCapture(env);
     assert.equal(await migrationUnmarkCommand(['--user-id', ids[0] ?? ''], again.io, { clock }), 0);
     assert.deepEqual(again.json(), [{ user_id: ids[0], unmarked: false, user_exists: true }]);
-    const unknown = capture(env);
+    const unknown = commandCapture(env);
     assert.equal(await migrationUnmarkCommand(['--user-id', 'nobody'], unknown.io, { clock }), 0);
     assert.deepEqual(unknown.json(), [{ user_id: 'nobody', unmarked: false, user_exists: false }]);
   });
 
   it('are reachable through the command line, and refuse bad arguments with the usage and exit 2', async () => {
-    const status = capture(env);
+    const status = commandCapture(env);
     assert.equal(await runCli(['migration', 'status'], status.io), 0, status.err.join('\n'));
     assert.deepEqual(Object.keys(JSON.parse(status.out[0] ?? '{}')), [
       'total',
@@ -82,7 +75,7 @@ describe('migration status and migration unmark', () => {
       'pending',
       'marked_last_24h',
     ]);
-    const unmark = capture(env);
+    const unmark = commandCapture(env);
     assert.equal(await runCli(['migration', 'unmark', '--user-id', ids[1] ?? ''], unmark.io), 0);
     assert.equal(unmark.json()[0]?.unmarked, true);
 
@@ -91,7 +84,7 @@ describe('migration status and migration unmark', () => {
       ['migration', 'status', '--all'],
       ['migration', 'frobnicate'],
     ]) {
-      const bad = capture(env);
+      const bad = commandCapture(env);
       assert.equal(await runCli(args, bad.io), 2, args.join(' '));
       assert.match(bad.err.join('\n'), /usage:/);
       assert.deepEqual(bad.out, []);
@@ -99,7 +92,7 @@ describe('migration status and migration unmark', () => {
   });
 
   it('report a missing store as a failure (exit 1) naming db init', async () => {
-    const run = capture({ STORE_URL: `sqlite:${join(dir, 'nope.db')}` });
+    const run = commandCapture({ STORE_URL: `sqlite:${join(dir, 'nope.db')}` });
     assert.equal(await migrationStatusCommand([], run.io, { clock }), 1);
     assert.match(run.err.join('\n'), /^unavailable: .*db init/);
   });
@@ -108,7 +101,7 @@ describe('migration status and migration unmark', () => {
     const db = new DatabaseSync(join(dir, 'legacy.db'));
     try {
       const before = db.prepare('SELECT * FROM IdentityAdapterMigrations ORDER BY UserId').all();
-      await migrationStatusCommand([], capture(env).io, { clock });
+      await migrationStatusCommand([], commandCapture(env).io, { clock });
       assert.deepEqual(db.prepare('SELECT * FROM IdentityAdapterMigrations ORDER BY UserId').all(), before);
     } finally {
       db.close();

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { DatabaseSync } from 'node:sqlite';
 import { type ServiceError, status } from '@grpc/grpc-js';
-import type { CommandIO } from '../../src/commands/command-io';
 import { migrationUnmarkCommand } from '../../src/commands/migration-unmark';
 import { purgeCommand } from '../../src/commands/purge';
+import { commandCapture } from '../support/command-capture';
 import { callError, type PromiseClient, promiseClient } from '../support/grpc-call';
 import { ManualClock } from '../support/manual-clock';
 import { MemoryRepository } from '../support/memory-repository';
@@ -46,15 +46,7 @@ function observable(error: ServiceError) {
 }
 
 function commandIO(stack: Stack) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIO = {
-    env: { STORE_URL: `sqlite:${stack.dbPath}`, MIGRATION_GRACE: '5m' },
-    readStdin: async () => '',
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-  };
-  return { io, out, err };
+  return commandCapture({ STORE_URL: `sqlite:${stack.dbPath}`, MIGRATION_GRACE: '5m' });
 }
 
 describe('automatic migration end to end (import mode, gRPC and bridge)', () => {

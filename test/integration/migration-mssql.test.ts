@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandIO } from '../../src/commands/command-io';
 import { exportCommand } from '../../src/commands/export';
 import { migrationStatusCommand } from '../../src/commands/migration-status';
 import { migrationUnmarkCommand } from '../../src/commands/migration-unmark';
@@ -12,6 +11,7 @@ import type { Auth0ImportUser } from '../../src/export/auth0-import-user';
 import { loadSchemaProfile } from '../../src/store/load-schema-profile';
 import { initMssqlStore } from '../../src/store/mssql/init';
 import { openMssqlRepository } from '../../src/store/mssql/open-mssql-repository';
+import { commandCapture } from '../support/command-capture';
 import { SILENT_LOGGER } from '../support/silent-logger';
 import { startTdsServer, type TdsServer } from '../support/tds/tds-server';
 import { auth0Verify } from '../unit/export/auth0-hash-verifier';
@@ -23,13 +23,6 @@ const BCRYPT = {
   hash: '$2a$04$8ttRLydwbnyVuYYoUJdF4u2wVIQQwNi1nHYubgM8wwt8CcpAgJChq',
   password: 'correct horse battery staple',
 };
-
-function capture(env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIO = { env, readStdin: async () => '', out: (l) => out.push(l), err: (l) => err.push(l) };
-  return { io, out, err, json: () => out.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
 
 /**
  * The operator commands against the mssql adapter, driven by the real `mssql`/tedious client over the
@@ -81,14 +74,14 @@ describe('migration commands on the mssql store (TDS test server)', () => {
 
   it('status, export --mark, purge --dry-run, purge with an archive in batches, unmark', async () => {
     const status = async () => {
-      const run = capture(env);
+      const run = commandCapture(env);
       assert.equal(await migrationStatusCommand([], run.io, { clock }), 0, run.err.join('\n'));
       return run.json()[0];
     };
     assert.deepEqual(await status(), { total: 6, migrated: 4, pending: 2, marked_last_24h: 1 });
 
     const out = join(dir, 'export');
-    const exported = capture(env);
+    const exported = commandCapture(env);
     assert.equal(
       await exportCommand(['--format', 'auth0-bulk', '--out', out, '--mark'], exported.io, { clock }),
       0,
@@ -102,7 +95,7 @@ describe('migration commands on the mssql store (TDS test server)', () => {
     for (const record of records) assert.equal(await auth0Verify(record.custom_password_hash, BCRYPT.password), true);
     assert.deepEqual(await status(), { total: 6, migrated: 6, pending: 0, marked_last_24h: 3 });
 
-    const dry = capture(env);
+    const dry = commandCapture(env);
     assert.equal(
       await purgeCommand(['--migrated-before', '1d', '--dry-run', '--archive-table', 'PurgedUsers'], dry.io, { clock }),
       0,
@@ -110,7 +103,7 @@ describe('migration commands on the mssql store (TDS test server)', () => {
     assert.equal(dry.json().at(-1)?.purged, 3);
     assert.equal(usersLeft().length, 6, 'a dry run changes nothing');
 
-    const purge = capture(env);
+    const purge = commandCapture(env);
     const code = await purgeCommand(
       ['--migrated-before', '1d', '--archive-table', 'PurgedUsers', '--batch-size', '2'],
       purge.io,
@@ -134,7 +127,7 @@ describe('migration commands on the mssql store (TDS test server)', () => {
     );
     assert.deepEqual(await status(), { total: 3, migrated: 3, pending: 0, marked_last_24h: 3 });
 
-    const unmark = capture(env);
+    const unmark = commandCapture(env);
     assert.equal(await migrationUnmarkCommand(['--user-id', ids.pending[0] ?? ''], unmark.io, { clock }), 0);
     assert.deepEqual(unmark.json(), [{ user_id: ids.pending[0], unmarked: true, user_exists: true }]);
     assert.deepEqual(await status(), { total: 3, migrated: 2, pending: 1, marked_last_24h: 2 });

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { CommandIO } from '../../src/commands/command-io';
 import { type PurgeBatchReport, purgeCommand, runPurge } from '../../src/commands/purge';
 import type { Clock } from '../../src/domain/clock';
 import { DEFAULT_PROFILE } from '../../src/store/profiles/default-profile';
@@ -11,6 +10,7 @@ import type { SchemaProfile } from '../../src/store/schema-profile';
 import { initSqliteStore } from '../../src/store/sqlite/init';
 import { openSqliteRepository } from '../../src/store/sqlite/open-sqlite-repository';
 import { openSqliteMigrationAdmin } from '../../src/store/sqlite/sqlite-migration-admin';
+import { commandCapture } from '../support/command-capture';
 import { SILENT_LOGGER } from '../support/silent-logger';
 
 const NOW = new Date('2026-04-01T12:00:00.000Z');
@@ -67,13 +67,6 @@ function fixtures(profile: SchemaProfile = DEFAULT_PROFILE) {
   };
 }
 
-function capture(env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIO = { env, readStdin: async () => '', out: (l) => out.push(l), err: (l) => err.push(l) };
-  return { io, out, err, json: () => out.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
-
 const userIds = (db: DatabaseSync) =>
   db
     .prepare('SELECT Id FROM Users ORDER BY Id')
@@ -92,7 +85,7 @@ describe('purge --migrated-before', () => {
   it('--dry-run lists the users it would purge, batch by batch, and changes nothing', async () => {
     const f = await store({ old: 5, recent: 2, unmarked: 2 });
     const before = { users: userIds(f.db), marks: markIds(f.db) };
-    const run = capture(f.env);
+    const run = commandCapture(f.env);
     const code = await purgeCommand(
       ['--migrated-before', '1d', '--batch-size', '2', '--archive-table', 'UsersArchive', '--dry-run'],
       run.io,
@@ -126,7 +119,7 @@ describe('purge --migrated-before', () => {
 
   it('deletes only users marked before the cutoff, with their marks, and never an unmarked user', async () => {
     const f = await store({ old: 5, recent: 2, unmarked: 3 });
-    const run = capture(f.env);
+    const run = commandCapture(f.env);
     assert.equal(await purgeCommand(['--migrated-before', '1d', '--batch-size', '2'], run.io, { clock }), 0);
     assert.deepEqual(userIds(f.db), sorted(f.recent, f.unmarked));
     assert.deepEqual(markIds(f.db), f.recent);
@@ -134,7 +127,7 @@ describe('purge --migrated-before', () => {
     assert.equal(summary?.purged, 5);
     assert.equal(summary?.batches, 3);
     // Idempotent: a second run finds nothing left to do.
-    const again = capture(f.env);
+    const again = commandCapture(f.env);
     assert.equal(await purgeCommand(['--migrated-before', '1d'], again.io, { clock }), 0);
     assert.deepEqual(again.json(), [
       {
@@ -152,11 +145,11 @@ describe('purge --migrated-before', () => {
 
   it('takes a timestamp cutoff: users marked at or after it stay', async () => {
     const f = await store({ old: 2, recent: 2, unmarked: 0 });
-    const run = capture(f.env);
+    const run = commandCapture(f.env);
     const cutoff = new Date(NOW.getTime() - 10 * DAY).toISOString(); // exactly the old marks' time
     assert.equal(await purgeCommand(['--migrated-before', cutoff], run.io, { clock }), 0);
     assert.deepEqual(userIds(f.db), sorted(f.old, f.recent), 'strictly before: nothing purged');
-    assert.equal(await purgeCommand(['--migrated-before', '2026-03-30'], capture(f.env).io, { clock }), 0);
+    assert.equal(await purgeCommand(['--migrated-before', '2026-03-30'], commandCapture(f.env).io, { clock }), 0);
     assert.deepEqual(userIds(f.db), f.recent);
   });
 
@@ -165,7 +158,7 @@ describe('purge --migrated-before', () => {
     const originals = f.db
       .prepare(`SELECT * FROM Users WHERE Id IN (${f.old.map(() => '?').join(',')}) ORDER BY Id`)
       .all(...f.old);
-    const run = capture(f.env);
+    const run = commandCapture(f.env);
     const code = await purgeCommand(['--migrated-before', '7d', '--archive-table', 'UsersArchive'], run.io, { clock });
     assert.equal(code, 0, run.err.join('\n'));
     const summary = run.json().at(-1);
@@ -183,7 +176,7 @@ describe('purge --migrated-before', () => {
     f.db
       .prepare('UPDATE IdentityAdapterMigrations SET MigratedAt = ? WHERE UserId = ?')
       .run(new Date(NOW.getTime() - 30 * DAY).toISOString(), f.recent[0] ?? '');
-    const second = capture(f.env);
+    const second = commandCapture(f.env);
     assert.equal(
       await purgeCommand(['--migrated-before', '7d', '--archive-table', 'UsersArchive'], second.io, { clock }),
       0,
@@ -221,7 +214,7 @@ describe('purge --migrated-before', () => {
       firstBatch,
     );
 
-    const run = capture(f.env);
+    const run = commandCapture(f.env);
     const code = await purgeCommand(
       ['--migrated-before', '1d', '--archive-table', 'UsersArchive', '--batch-size', '3'],
       run.io,
@@ -254,7 +247,7 @@ describe('purge --migrated-before', () => {
     f.db.exec(
       `CREATE TRIGGER refuse_delete BEFORE DELETE ON Users WHEN old.Id = '${victim}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`,
     );
-    const run = capture(f.env);
+    const run = commandCapture(f.env);
     const code = await purgeCommand(
       ['--migrated-before', '1d', '--archive-table', 'UsersArchive', '--batch-size', '3'],
       run.io,
@@ -273,7 +266,9 @@ describe('purge --migrated-before', () => {
 
     f.db.exec('DROP TRIGGER refuse_delete');
     assert.equal(
-      await purgeCommand(['--migrated-before', '1d', '--archive-table', 'UsersArchive'], capture(f.env).io, { clock }),
+      await purgeCommand(['--migrated-before', '1d', '--archive-table', 'UsersArchive'], commandCapture(f.env).io, {
+        clock,
+      }),
       0,
     );
     assert.deepEqual(userIds(f.db), f.unmarked);
@@ -283,7 +278,7 @@ describe('purge --migrated-before', () => {
   it('removes marks of users the legacy application already deleted, and reports them', async () => {
     const f = await store({ old: 2, recent: 0, unmarked: 0 });
     f.db.prepare('DELETE FROM Users WHERE Id = ?').run(f.old[0] ?? '');
-    const run = capture(f.env);
+    const run = commandCapture(f.env);
     assert.equal(await purgeCommand(['--migrated-before', '1d'], run.io, { clock }), 0);
     const [batch, summary] = run.json();
     assert.deepEqual(batch?.orphan_marks, [f.old[0]]);
@@ -334,7 +329,7 @@ describe('purge --migrated-before', () => {
     for (const [label, args, message] of cases) {
       it(label, async () => {
         const f = await store({ old: 2, recent: 0, unmarked: 1 });
-        const run = capture(f.env);
+        const run = commandCapture(f.env);
         assert.equal(await purgeCommand(args, run.io, { clock }), 2);
         assert.match(run.err.join('\n'), message);
         assert.equal(userIds(f.db).length, 3);

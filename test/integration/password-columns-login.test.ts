@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { status } from '@grpc/grpc-js';
-import type { CommandIO } from '../../src/commands/command-io';
 import { usersAddCommand } from '../../src/commands/users-add';
 import type { StoredPassword } from '../../src/domain/user';
+import { commandCapture } from '../support/command-capture';
 import { snapshotDatabase } from '../support/db-snapshot';
 import { callError, type PromiseClient, promiseClient } from '../support/grpc-call';
 import { type LoginExample, loadPasswordVectors } from '../support/password-vectors';
@@ -21,14 +21,11 @@ const needsColumns = examples.filter((e) => e.stored.salt !== undefined || e.sto
 
 /** `users add` run in-process against the stack's database and profile; collects its output. */
 async function usersAdd(stack: Stack, profile: string, args: readonly string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIO = {
-    env: { STORE_URL: `sqlite:${stack.dbPath}`, SCHEMA_PROFILE: profile, ...TEST_SCRYPT_ENV },
-    readStdin: async () => '',
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-  };
+  const { io, out, err } = commandCapture({
+    STORE_URL: `sqlite:${stack.dbPath}`,
+    SCHEMA_PROFILE: profile,
+    ...TEST_SCRYPT_ENV,
+  });
   const code = await usersAddCommand(args, io);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
