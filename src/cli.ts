@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { reportConfigError } from './commands/command-config';
 import { type CommandIO, EXIT, processIO } from './commands/command-io';
 import { dbInitCommand } from './commands/db-init';
 import { demoCommand } from './commands/demo';
@@ -9,6 +10,7 @@ import { migrationUnmarkCommand } from './commands/migration-unmark';
 import { purgeCommand } from './commands/purge';
 import { serveCommand } from './commands/serve';
 import { usersAddCommand } from './commands/users-add';
+import { ConfigError } from './config';
 
 const USAGE = `usage: legacy-identity <command>
   serve                      run the gRPC server and the bridge (configured by the environment)
@@ -65,6 +67,11 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
+      // A bad setting in any command is reported the same way: the key named, exit 2.
+      if (error instanceof ConfigError) {
+        process.exitCode = reportConfigError(processIO(), error);
+        return;
+      }
       process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exitCode = EXIT.failure;
     },
