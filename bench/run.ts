@@ -10,6 +10,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import Scrypt from 'scrypt-kdf';
 import { promiseClient } from '../test/support/grpc-call';
 import { startStack, TEST_BRIDGE_TOKEN } from '../test/support/stack';
+import { runHardeningBench } from './hardening';
 import { type Measurement, measure, round, summarize } from './measure';
 import { benchMssql } from './mssql';
 
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
       KDF_CONCURRENCY: String(KDF_CONCURRENCY),
       KDF_QUEUE_LIMIT: '1000',
       LOG_LEVEL: 'silent',
+      // The timing figures repeat wrong passwords for one login: the per-identifier throttle would answer 429.
+      RATE_LIMIT_LOGIN: 'off',
     },
   });
   try {
@@ -163,6 +166,11 @@ async function main(): Promise<void> {
   const sqliteAuth = results.grpcAuthenticate as Measurement;
   row('mssql adapter over TDS: gRPC GetUser (concurrency 16)', mssql.getUser, 'sqlite GetUser', sqliteGet);
   row('mssql adapter over TDS: gRPC Authenticate', mssql.authenticate, 'sqlite Authenticate', sqliteAuth);
+
+  // Abuse and fault figures (bench/hardening.ts): bridge login by concurrency, RSS under a flood, SIGTERM to exit.
+  const hardening = await runHardeningBench({ logN: LOG_N, scale: SCALE, rawKdf });
+  results.hardening = hardening.results;
+  rows.push(...hardening.rows);
 
   const width = Math.max(...rows.map((r) => r.figure.length));
   console.log(
