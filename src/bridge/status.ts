@@ -70,8 +70,13 @@ export function failureFromUpstream(failure: UpstreamError, retryAfterSeconds: n
     case GrpcStatus.FAILED_PRECONDITION:
       return bridgeFailure('user_migrated');
     case GrpcStatus.RESOURCE_EXHAUSTED:
-      // A throttled login says when its next attempt is allowed; a full KDF queue drains in about a second.
-      return { ...bridgeFailure('rate_limited'), retryAfterSeconds: failure.retryAfterSeconds ?? retryAfterSeconds };
+      // Only the IdentityStore's own load shedding (a full KDF queue, a throttled login) is "retry
+      // later". grpc-js answers RESOURCE_EXHAUSTED itself for a message over a size limit, which no
+      // retry fixes: that is a fault. A throttled login says when its next attempt is allowed; a full
+      // KDF queue drains in about a second.
+      return failure.reason === 'RESOURCE_EXHAUSTED'
+        ? { ...bridgeFailure('rate_limited'), retryAfterSeconds: failure.retryAfterSeconds ?? retryAfterSeconds }
+        : bridgeFailure('internal');
     case GrpcStatus.UNAVAILABLE:
     // The upstream cancelled the call: it is shutting down; another instance (or a retry) will answer.
     case GrpcStatus.CANCELLED:

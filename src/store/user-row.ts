@@ -1,4 +1,13 @@
 import type { Metadata, StoredPassword, StoredUser } from '../domain/user';
+import { checkMetadata } from '../domain/validation';
+
+/**
+ * Longest profile text (name, given/family name, nickname, picture) read from a row; longer is treated
+ * as absent. Legacy columns hold far less (nvarchar(256), 2048 for a picture URL); a row past this was
+ * not written by the legacy application, and with the metadata limits it keeps every answer well
+ * inside the gRPC message limit (256 KiB), so one hostile row cannot make its user's calls fail.
+ */
+export const PROFILE_TEXT_MAX_LENGTH = 4096;
 
 /**
  * Column aliases every profile's SELECT produces, so decoding does not depend on the profile:
@@ -66,8 +75,10 @@ export function toDate(value: unknown): Date | undefined {
 
 /**
  * Metadata columns hold a JSON object as text. NULL or empty text is absent. Anything that is not a
- * JSON object (corrupt text, an array, a number) is reported as unreadable and treated as absent:
- * one bad legacy row must not make a user impossible to log in.
+ * JSON object (corrupt text, an array, a number), or is over the limits every write is held to
+ * (METADATA_MAX_BYTES, METADATA_MAX_DEPTH: a deeper object could not be converted to a
+ * google.protobuf.Struct), is reported as unreadable and treated as absent: one bad legacy row must
+ * not make a user impossible to log in.
  */
 function readMetadata(value: unknown): { value: Metadata | undefined; ok: boolean } {
   if (value === null || value === undefined || value === '') return { value: undefined, ok: true };
@@ -75,7 +86,7 @@ function readMetadata(value: unknown): { value: Metadata | undefined; ok: boolea
   try {
     const parsed: unknown = JSON.parse(value);
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return { value: parsed as Metadata, ok: true };
+      if (checkMetadata('metadata', parsed as Metadata) === null) return { value: parsed as Metadata, ok: true };
     }
   } catch {
     // Reported below as unreadable; the text may hold personal data, so it is not logged.
@@ -119,6 +130,14 @@ function judgeSignIn(row: Row, now: Date, unreadable: DecodedUser['unreadable'][
   return allowed;
 }
 
+const PROFILE_TEXT = [
+  USER_ROW.name,
+  USER_ROW.givenName,
+  USER_ROW.familyName,
+  USER_ROW.nickname,
+  USER_ROW.picture,
+] as const;
+
 /** Decodes a row selected with the USER_ROW aliases. */
 export function decodeUserRow(row: Row, options: DecodeOptions = {}): DecodedUser {
   const unreadable: DecodedUser['unreadable'][number][] = [];
@@ -127,16 +146,22 @@ export function decodeUserRow(row: Row, options: DecodeOptions = {}): DecodedUse
   const appMetadata = readMetadata(row[USER_ROW.appMetadata]);
   if (!appMetadata.ok) unreadable.push(USER_ROW.appMetadata);
   const canLogin = judgeSignIn(row, options.now ?? new Date(), unreadable);
+  const profileText = (alias: (typeof PROFILE_TEXT)[number]): string | undefined => {
+    const text = toText(row[alias]);
+    if (text === undefined || text.length <= PROFILE_TEXT_MAX_LENGTH) return text;
+    unreadable.push(alias);
+    return undefined;
+  };
   const user: StoredUser = {
     userId: options.userId ?? toText(row[USER_ROW.userId]) ?? '',
     email: toText(row[USER_ROW.email]) ?? '',
     emailVerified: toBool(row[USER_ROW.emailVerified]),
     username: toText(row[USER_ROW.username]),
-    name: toText(row[USER_ROW.name]),
-    givenName: toText(row[USER_ROW.givenName]),
-    familyName: toText(row[USER_ROW.familyName]),
-    nickname: toText(row[USER_ROW.nickname]),
-    picture: toText(row[USER_ROW.picture]),
+    name: profileText(USER_ROW.name),
+    givenName: profileText(USER_ROW.givenName),
+    familyName: profileText(USER_ROW.familyName),
+    nickname: profileText(USER_ROW.nickname),
+    picture: profileText(USER_ROW.picture),
     userMetadata: userMetadata.value,
     appMetadata: appMetadata.value,
     // A NULL hash (an account without a local password) matches no format, so it never signs in.

@@ -193,6 +193,9 @@ describe('login throttle', () => {
       toServiceError(new IdentityError('resource_exhausted', 'busy')),
     );
     assert.equal(failureFromUpstream(queueFull, 1).retryAfterSeconds, 1);
+    // grpc-js's own RESOURCE_EXHAUSTED (a message over a size limit) is a fault, not load shedding.
+    const tooBig = new UpstreamError('getUser', { code: 8, details: 'Sent message larger than max' });
+    assert.equal(failureFromUpstream(tooBig, 1).error, 'internal');
     assert.equal(decodeRetryInfo(encodeRetryInfo(61_500)), 61_500);
     assert.equal(decodeRetryInfo(encodeRetryInfo(0)), 0);
     assert.equal(decodeRetryInfo(Buffer.from([0xff, 0xff])), undefined);
