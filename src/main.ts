@@ -105,21 +105,26 @@ export async function startService(
       credentials: createGrpcServerCredentials({ tls: config.grpc.tls, tokens: config.grpc.tokens, logger }),
     },
   );
-  const bridge = config.bridge
-    ? await startBridge({
-        client: createIdentityClient(
-          config.bridge.upstream ?? grpc.address,
-          config.bridge.upstreamTls
-            ? createClientTlsCredentials(config.bridge.upstreamTls, logger).credentials
-            : credentials.createInsecure(),
-          { token: config.bridge.upstreamToken, serverName: config.bridge.upstreamTls?.serverName ?? null },
-        ),
-        config: config.bridge,
-        logger,
-        onRequest: metrics.httpRequest,
-        now: () => clock.now().getTime(),
-      })
+  // The bridge is a gRPC client like any other, so every request crosses the real gRPC boundary.
+  const bridgeClient = config.bridge
+    ? createIdentityClient(
+        config.bridge.upstream ?? grpc.address,
+        config.bridge.upstreamTls
+          ? createClientTlsCredentials(config.bridge.upstreamTls, logger).credentials
+          : credentials.createInsecure(),
+        { token: config.bridge.upstreamToken, serverName: config.bridge.upstreamTls?.serverName ?? null },
+      )
     : null;
+  const bridge =
+    config.bridge && bridgeClient
+      ? await startBridge({
+          client: bridgeClient,
+          config: config.bridge,
+          logger,
+          onRequest: metrics.httpRequest,
+          now: () => clock.now().getTime(),
+        })
+      : null;
   const metricsServer = config.metricsAddr
     ? await startMetricsServer(metrics.registry, config.metricsAddr, logger)
     : null;
@@ -138,6 +143,7 @@ export async function startService(
       closing ??= (async () => {
         grpc.health.drain();
         await bridge?.close();
+        bridgeClient?.close();
         await grpc.close(config.shutdownTimeoutMs);
         await service.settle();
         await repository.close();
