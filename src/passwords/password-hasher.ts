@@ -47,6 +47,11 @@ export interface PasswordHasherOptions {
    * value by the first, scrypt included, whose `detect` accepts it.
    */
   readonly legacyFormats?: readonly PasswordFormat[];
+  /**
+   * Check a stored hash cheaper than the dummy side by side with the dummy (default true), so response
+   * times do not reveal which accounts exist. Off only for tests that count one format's own KDF work.
+   */
+  readonly equalizeTiming?: boolean;
 }
 
 /**
@@ -66,7 +71,7 @@ export function createPasswordHasher(
     format: 'scrypt',
   });
 
-  const verify = async (password: string, stored: StoredPassword): Promise<VerifyResult> => {
+  const verifyStored = async (password: string, stored: StoredPassword): Promise<VerifyResult> => {
     const format = selectFormat(formats, stored);
     if (!format) {
       options.logger.warn(
@@ -83,28 +88,52 @@ export function createPasswordHasher(
       return { match, format: format.name, needsRehash };
     } catch (error) {
       if (error instanceof IdentityError) throw error; // overload and the like are not a wrong password
-      const problem = error instanceof MalformedHashError ? error.problem : 'verification failed';
+      if (!(error instanceof MalformedHashError)) {
+        // The KDF itself failed (out of memory, a threadpool or native-module error): a fault of
+        // this service, never a wrong password, so the caller sees UNAVAILABLE and nothing is counted.
+        throw new IdentityError('unavailable', 'password verification failed', { cause: error });
+      }
       options.logger.warn(
-        { event: 'password_hash_malformed', format: format.name, problem },
+        { event: 'password_hash_malformed', format: format.name, problem: error.problem },
         'stored password hash is unusable; treated as a non-match',
       );
       return { match: false, format: format.name, needsRehash: false };
     }
   };
 
-  return {
-    formats,
-    hash,
-    verify,
-    async dummyVerify(password: string): Promise<void> {
-      // One hash at the current cost, made on first use and then verified against, so an unknown
-      // user pays exactly what a wrong password for a current-cost user pays.
-      dummy ??= hash('legacy-identity-adapter dummy password');
-      const stored = await dummy.catch((error: unknown) => {
-        dummy = undefined;
-        throw error;
-      });
-      await verify(password, stored);
-    },
+  /** The dummy: one hash at the current cost, made on first use and kept. */
+  const dummyHash = async (): Promise<StoredPassword> => {
+    dummy ??= hash('legacy-identity-adapter dummy password');
+    return dummy.catch((error: unknown) => {
+      dummy = undefined;
+      throw error;
+    });
   };
+  const dummyVerify = async (password: string): Promise<void> => {
+    await verifyStored(password, await dummyHash());
+  };
+
+  /** True when checking `stored` costs at least what the dummy costs: scrypt at or above the current cost. */
+  const coversDummyCost = (stored: StoredPassword): boolean => {
+    if (selectFormat(formats, stored) !== scryptFormat) return false;
+    try {
+      return !isBelowCost(readScryptParams(stored.hash), options.cost);
+    } catch {
+      return false;
+    }
+  };
+
+  /**
+   * A legacy hash is often far cheaper than the dummy an unknown user pays (a salted SHA1 takes
+   * microseconds), which would let response times tell which accounts exist. So a cheaper stored hash
+   * is checked side by side with the dummy: the answer takes at least one current-cost scrypt, the
+   * same as for an unknown user, whatever the legacy format.
+   */
+  const verify = async (password: string, stored: StoredPassword): Promise<VerifyResult> => {
+    if (options.equalizeTiming === false || coversDummyCost(stored)) return verifyStored(password, stored);
+    const [result] = await Promise.all([verifyStored(password, stored), dummyVerify(password)]);
+    return result;
+  };
+
+  return { formats, hash, verify, dummyVerify };
 }
