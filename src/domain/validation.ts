@@ -34,6 +34,16 @@ export function checkEmail(field: string, value: string): Check {
   return null;
 }
 
+/**
+ * An email used to find an existing user. Legacy stores hold addresses today's rules would refuse
+ * (`ops@intranet`, quoted local parts), and those users must still be able to verify, reset their
+ * password or change their email, so a look-up key gets only length and character hygiene; the full
+ * syntax check applies to addresses being stored (CreateUser, ChangeEmail's new_email).
+ */
+export function checkLookupEmail(field: string, value: string): Check {
+  return checkLogin(field, value);
+}
+
 /** A login is an email or a username: only length and character hygiene are checked. */
 export function checkLogin(field: string, value: string): Check {
   if (value.length === 0) return { field, description: 'is required' };

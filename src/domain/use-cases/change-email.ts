@@ -2,7 +2,7 @@ import type { CallContext } from '../call-context';
 import type { DomainDeps } from '../deps';
 import { requireByEmail } from '../find-user';
 import { assertNotMigrated } from '../migration-guard';
-import { assertValid, checkEmail } from '../validation';
+import { assertValid, checkEmail, checkLookupEmail } from '../validation';
 
 export interface ChangeEmailInput {
   readonly email: string;
@@ -12,7 +12,7 @@ export interface ChangeEmailInput {
 
 /** Moves the user to a new email. Raises `not_found`, `already_exists` (taken by another user). */
 export async function changeEmail(deps: DomainDeps, input: ChangeEmailInput, ctx: CallContext): Promise<void> {
-  assertValid(checkEmail('email', input.email), checkEmail('new_email', input.newEmail));
+  assertValid(checkLookupEmail('email', input.email), checkEmail('new_email', input.newEmail));
   const user = await requireByEmail(deps, input.email, ctx);
   await assertNotMigrated(deps, user, ctx);
   await deps.repository.changeEmail(user.userId, input.newEmail, input.verified, ctx);

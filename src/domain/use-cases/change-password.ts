@@ -2,7 +2,7 @@ import type { CallContext } from '../call-context';
 import type { DomainDeps } from '../deps';
 import { requireByEmail } from '../find-user';
 import { assertNotMigrated } from '../migration-guard';
-import { assertValid, checkEmail, checkPassword } from '../validation';
+import { assertValid, checkLookupEmail, checkPassword } from '../validation';
 
 export interface ChangePasswordInput {
   readonly email: string;
@@ -11,7 +11,7 @@ export interface ChangePasswordInput {
 
 /** Stores a new scrypt hash; the old password stops working. Raises `not_found`, `invalid_argument`. */
 export async function changePassword(deps: DomainDeps, input: ChangePasswordInput, ctx: CallContext): Promise<void> {
-  assertValid(checkEmail('email', input.email), checkPassword('new_password', input.newPassword));
+  assertValid(checkLookupEmail('email', input.email), checkPassword('new_password', input.newPassword));
   const user = await requireByEmail(deps, input.email, ctx);
   await assertNotMigrated(deps, user, ctx);
   const password = await deps.hasher.hash(input.newPassword);

@@ -4,7 +4,7 @@ import { IdentityError } from '../errors';
 import { findByLogin } from '../find-user';
 import { markMigrated, migrationVerdict } from '../migration-guard';
 import { publicUser, type User } from '../user';
-import { assertValid, checkEmail, checkLogin } from '../validation';
+import { assertValid, checkLogin, checkLookupEmail } from '../validation';
 
 /** Exactly one of the two is non-empty. */
 export interface GetUserInput {
@@ -18,7 +18,7 @@ export async function getUser(deps: DomainDeps, input: GetUserInput, ctx: CallCo
     throw IdentityError.invalidArgument([{ field: 'login', description: 'set either email or login, not both' }]);
   }
   if (input.login !== '') assertValid(checkLogin('login', input.login));
-  else assertValid(checkEmail('email', input.email));
+  else assertValid(checkLookupEmail('email', input.email));
   const user =
     input.login !== ''
       ? await findByLogin(deps, input.login, ctx)

@@ -2,7 +2,7 @@ import type { CallContext } from '../call-context';
 import type { DomainDeps } from '../deps';
 import { requireByEmail } from '../find-user';
 import { assertNotMigrated } from '../migration-guard';
-import { assertValid, checkEmail } from '../validation';
+import { assertValid, checkLookupEmail } from '../validation';
 
 /** Marks the user's email verified. Raises `not_found`. */
 export async function verifyEmail(
@@ -10,7 +10,7 @@ export async function verifyEmail(
   input: { readonly email: string },
   ctx: CallContext,
 ): Promise<void> {
-  assertValid(checkEmail('email', input.email));
+  assertValid(checkLookupEmail('email', input.email));
   const user = await requireByEmail(deps, input.email, ctx);
   await assertNotMigrated(deps, user, ctx);
   await deps.repository.setEmailVerified(user.userId, true, ctx);

@@ -178,6 +178,33 @@ describe('IdentityService', () => {
     });
   });
 
+  describe("legacy addresses that today's rules would refuse", () => {
+    for (const email of ['ops@intranet', "o'brien@[10.0.0.1]"]) {
+      it(`lets ${email} log in, be found, verify, change password and change email`, async () => {
+        const { service, repository } = setup();
+        repository.putLegacyUser({
+          userId: `legacy-${email}`,
+          email,
+          emailVerified: false,
+          password: { hash: 'fake:pw' },
+          canLogin: true,
+        });
+        await service.authenticate({ login: email, password: 'pw' });
+        assert.equal((await service.getUser({ email, login: '' })).email, email);
+        await service.verifyEmail({ email });
+        await service.changePassword({ email, newPassword: 'pw2' });
+        await service.authenticate({ login: email, password: 'pw2' });
+        await service.changeEmail({ email, newEmail: 'ops@example.com', verified: true });
+        assert.equal((await service.getUser({ email: 'ops@example.com', login: '' })).userId, `legacy-${email}`);
+      });
+    }
+
+    it('still refuses such an address as a new email', async () => {
+      const { service } = setup();
+      await rejectsWith(service.createUser({ email: 'ops@intranet', password: 'pw' }), 'invalid_argument');
+    });
+  });
+
   describe('createUser', () => {
     it('refuses a duplicate email before doing any KDF work', async () => {
       const { service, hasher } = setup();
