@@ -9,6 +9,7 @@ import type { BridgeConfig } from '../config';
 import type { Logger } from '../logger';
 import { createTokenCheck } from './auth';
 import { checkBody } from './body-check';
+import { createClientErrorHandler } from './client-error';
 import { failureFromRequestError, sendFailure } from './http-errors';
 import {
   BODY_LIMIT_BYTES,
@@ -68,9 +69,10 @@ export function buildBridge(deps: BridgeDeps): { app: BridgeApp; markClosing(): 
   };
   const trustProxy = trustProxyOption(config.trustProxy);
   let closing = false;
+  const logger = deps.logger.child({ component: 'bridge' });
 
   const app: BridgeApp = Fastify({
-    loggerInstance: deps.logger.child({ component: 'bridge' }),
+    loggerInstance: logger,
     // registerRequestLog writes the one line per request; fastify's own two lines would repeat it.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -88,6 +90,9 @@ export function buildBridge(deps: BridgeDeps): { app: BridgeApp; markClosing(): 
       // https.Server serves the same request/response API; fastify's types only name http.Server.
       return server as unknown as http.Server;
     },
+    // Node's own refusals (slow client 408, malformed request 400, headers too large 431) get the
+    // bridge's JSON error body too; fastify's default body uses codes outside §3.
+    clientErrorHandler: createClientErrorHandler(logger),
     ajv: {
       // Fastify's defaults would silently drop unknown fields and coerce "1" into 1: refuse instead.
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },

@@ -44,7 +44,10 @@ export const PASSWORD_FIELDS: ReadonlySet<string> = new Set(['password', 'new_pa
 
 /**
  * The one mapping from an upstream gRPC status to the bridge's answer. Outages and bugs never map to
- * a 401 or a 404: the scripts would turn those into "wrong password" or "no such user".
+ * a 401 or a 404: the scripts would turn those into "wrong password" or "no such user". A status that
+ * names a user's state (UNAUTHENTICATED, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION) or asks for a
+ * retry (RESOURCE_EXHAUSTED) is believed only with the IdentityStore's google.rpc.ErrorInfo (domain
+ * `identity.v1`, reason = the matching domain code); without it the answer is 500 `internal`.
  */
 export function failureFromUpstream(failure: UpstreamError, retryAfterSeconds: number): BridgeFailure {
   const code = failure.code;
@@ -63,12 +66,16 @@ export function failureFromUpstream(failure: UpstreamError, retryAfterSeconds: n
       return failure.rpc === 'authenticate' && failure.reason === 'INVALID_CREDENTIALS'
         ? bridgeFailure('invalid_credentials')
         : bridgeFailure('internal');
+    // The three answers below make the scripts act on a user (get_user's `callback(null)` lets Auth0
+    // create the account anew; `user_exists` refuses a sign-up), so only the IdentityStore's own
+    // verdict counts. The same status from anything else (BRIDGE_UPSTREAM pointing at another gRPC
+    // service, a proxy) is a misconfiguration: 500, not 503, because no retry fixes it.
     case GrpcStatus.NOT_FOUND:
-      return bridgeFailure('not_found');
+      return failure.reason === 'NOT_FOUND' ? bridgeFailure('not_found') : bridgeFailure('internal');
     case GrpcStatus.ALREADY_EXISTS:
-      return bridgeFailure('user_exists');
+      return failure.reason === 'ALREADY_EXISTS' ? bridgeFailure('user_exists') : bridgeFailure('internal');
     case GrpcStatus.FAILED_PRECONDITION:
-      return bridgeFailure('user_migrated');
+      return failure.reason === 'FAILED_PRECONDITION' ? bridgeFailure('user_migrated') : bridgeFailure('internal');
     case GrpcStatus.RESOURCE_EXHAUSTED:
       // Only the IdentityStore's own load shedding (a full KDF queue, a throttled login) is "retry
       // later". grpc-js answers RESOURCE_EXHAUSTED itself for a message over a size limit, which no

@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  Metadata,
   Server,
   ServerCredentials,
   type ServerUnaryCall,
@@ -14,7 +15,10 @@ import {
   status,
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
+import { ErrorInfo } from '../../gen/google/rpc/error_details';
+import { Status as RpcStatus } from '../../gen/google/rpc/status';
 import { type IdentityStoreServer, IdentityStoreService } from '../../gen/identity/v1/identity_store';
+import { MAX_HEADER_BYTES } from '../../src/bridge/limits';
 import { type BridgeHandle, startBridge } from '../../src/bridge/server';
 import type { BridgeConfig } from '../../src/config';
 import { IdentityError } from '../../src/domain/errors';
@@ -129,12 +133,76 @@ describe('HTTP bridge: every upstream gRPC status, mapped once', () => {
   const login = () => post('/v1/login', { username_or_email: 'someone@example.com', password: 'pw-123456' });
   const getUser = () => post('/v1/get-user', { email: 'someone@example.com' });
 
+  const create = () => post('/v1/create', { email: 'someone@example.com', password: 'pw-123456' });
+
   const domain = (code: ConstructorParameters<typeof IdentityError>[0]) =>
     toServiceError(new IdentityError(code, SECRET_DETAIL));
 
+  /** A status with a google.rpc.ErrorInfo of the given domain and reason, as another gRPC service would send. */
+  const withErrorInfo = (code: status, errorDomain: string, reason: string): Partial<ServiceError> => {
+    const info = ErrorInfo.encode({ reason, domain: errorDomain, metadata: {} }).finish();
+    const details = [{ typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: Buffer.from(info) }];
+    const metadata = new Metadata();
+    metadata.set('grpc-status-details-bin', Buffer.from(RpcStatus.encode({ code, message: '', details }).finish()));
+    return { code, details: SECRET_DETAIL, metadata };
+  };
+
   const table: { name: string; error: Partial<ServiceError>; status: number; code: string; call?: typeof login }[] = [
     { name: 'NOT_FOUND', error: domain('not_found'), status: 404, code: 'not_found', call: getUser },
-    { name: 'ALREADY_EXISTS', error: domain('already_exists'), status: 409, code: 'user_exists' },
+    {
+      name: 'NOT_FOUND without the IdentityStore’s ErrorInfo (BRIDGE_UPSTREAM pointing at another service)',
+      error: { code: status.NOT_FOUND, details: SECRET_DETAIL },
+      status: 500,
+      code: 'internal',
+      call: getUser,
+    },
+    {
+      name: 'NOT_FOUND with another service’s ErrorInfo (domain other than identity.v1)',
+      error: withErrorInfo(status.NOT_FOUND, 'example.com', 'NOT_FOUND'),
+      status: 500,
+      code: 'internal',
+      call: getUser,
+    },
+    {
+      name: 'NOT_FOUND whose identity.v1 ErrorInfo names another reason',
+      error: withErrorInfo(status.NOT_FOUND, 'identity.v1', 'ALREADY_EXISTS'),
+      status: 500,
+      code: 'internal',
+      call: getUser,
+    },
+    { name: 'ALREADY_EXISTS', error: domain('already_exists'), status: 409, code: 'user_exists', call: create },
+    {
+      name: 'ALREADY_EXISTS without the IdentityStore’s ErrorInfo',
+      error: { code: status.ALREADY_EXISTS, details: SECRET_DETAIL },
+      status: 500,
+      code: 'internal',
+      call: create,
+    },
+    {
+      name: 'ALREADY_EXISTS with another service’s ErrorInfo',
+      error: withErrorInfo(status.ALREADY_EXISTS, 'example.com', 'ALREADY_EXISTS'),
+      status: 500,
+      code: 'internal',
+      call: create,
+    },
+    {
+      name: 'FAILED_PRECONDITION without the IdentityStore’s ErrorInfo',
+      error: { code: status.FAILED_PRECONDITION, details: SECRET_DETAIL },
+      status: 500,
+      code: 'internal',
+    },
+    {
+      name: 'RESOURCE_EXHAUSTED without the IdentityStore’s ErrorInfo (e.g. grpc-js’s own size limit)',
+      error: { code: status.RESOURCE_EXHAUSTED, details: SECRET_DETAIL },
+      status: 500,
+      code: 'internal',
+    },
+    {
+      name: 'RESOURCE_EXHAUSTED with another service’s ErrorInfo',
+      error: withErrorInfo(status.RESOURCE_EXHAUSTED, 'example.com', 'RESOURCE_EXHAUSTED'),
+      status: 500,
+      code: 'internal',
+    },
     { name: 'FAILED_PRECONDITION', error: domain('failed_precondition'), status: 409, code: 'user_migrated' },
     { name: 'RESOURCE_EXHAUSTED', error: domain('resource_exhausted'), status: 429, code: 'rate_limited' },
     { name: 'UNAVAILABLE', error: domain('unavailable'), status: 503, code: 'unavailable' },
@@ -301,27 +369,96 @@ describe('HTTP bridge with its upstream down', () => {
   });
 });
 
-describe('HTTP bridge and slow clients', () => {
-  it('answers 408 and closes the connection when a request body never completes (slow-loris)', async () => {
-    const client = createIdentityClient('127.0.0.1:1');
-    const bridge = await startBridge({ client, config: bridgeConfig(), logger: createLogger({ level: 'silent' }) });
-    try {
-      const socket = connect(bridge.port, '127.0.0.1');
-      let received = '';
-      socket.on('data', (c: Buffer) => {
-        received += c.toString('latin1');
-      });
-      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-      socket.write(
-        `POST /v1/get-user HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n` +
-          'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email":',
-      );
-      await closed;
-      assert.match(received, /^HTTP\/1\.1 408 /);
-    } finally {
-      await bridge.close();
-      client.close();
-    }
+/** Sends raw bytes, waits until the server closes the connection, and splits what came back. */
+async function rawExchange(
+  port: number,
+  bytes: string,
+): Promise<{ statusLine: string; headers: Map<string, string>; body: string }> {
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (c: Buffer) => {
+    received += c.toString('latin1');
+  });
+  socket.on('error', () => {
+    // A reset after the answer is fine; the assertions below check what arrived.
+  });
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.write(bytes);
+  await closed;
+  const split = received.indexOf('\r\n\r\n');
+  assert.ok(split > 0, `no complete HTTP response: ${JSON.stringify(received.slice(0, 200))}`);
+  const [statusLine = '', ...lines] = received.slice(0, split).split('\r\n');
+  const headers = new Map(
+    lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
+  return { statusLine, headers, body: received.slice(split + 4) };
+}
+
+describe('HTTP bridge and slow or malformed clients (Node refuses them before fastify sees a request)', () => {
+  let bridge: BridgeHandle;
+  let client: ReturnType<typeof createIdentityClient>;
+  const logs = new LogCapture();
+  before(async () => {
+    client = createIdentityClient('127.0.0.1:1');
+    bridge = await startBridge({
+      client,
+      config: bridgeConfig(),
+      logger: createLogger({ level: 'info', destination: logs }),
+    });
+  });
+  after(async () => {
+    await bridge.close();
+    client.close();
+  });
+
+  /** Asserts a complete response with the bridge's JSON error body and `connection: close`. */
+  function assertJsonFailure(answer: Awaited<ReturnType<typeof rawExchange>>, status: number, error: string): void {
+    assert.match(answer.statusLine, new RegExp(`^HTTP/1\\.1 ${status} `));
+    assert.match(answer.headers.get('content-type') ?? '', /^application\/json/);
+    assert.equal(answer.headers.get('connection'), 'close');
+    assert.equal(Number(answer.headers.get('content-length')), Buffer.byteLength(answer.body, 'latin1'));
+    const body = JSON.parse(answer.body) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body).sort(), ['error', 'message']);
+    assert.equal(body.error, error);
+    assert.equal(typeof body.message, 'string');
+  }
+
+  it('answers 408 {"error":"timeout"} and closes when a request body never completes (slow-loris)', async () => {
+    const answer = await rawExchange(
+      bridge.port,
+      `POST /v1/get-user HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email":',
+    );
+    assertJsonFailure(answer, 408, 'timeout');
+  });
+
+  it('answers 408 {"error":"timeout"} when the headers never complete', async () => {
+    assertJsonFailure(await rawExchange(bridge.port, 'POST /v1/get-user HTTP/1.1\r\nHost: x\r\n'), 408, 'timeout');
+  });
+
+  it('answers 400 {"error":"invalid_request"} to bytes that are not HTTP', async () => {
+    assertJsonFailure(await rawExchange(bridge.port, 'NOT HTTP AT ALL\r\n\r\n'), 400, 'invalid_request');
+  });
+
+  it('answers 431 {"error":"invalid_request"} to a header block over the limit', async () => {
+    const answer = await rawExchange(
+      bridge.port,
+      `POST /v1/get-user HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(MAX_HEADER_BYTES + 1)}\r\n\r\n`,
+    );
+    assertJsonFailure(answer, 431, 'invalid_request');
+  });
+
+  it('logs each refusal with Node’s error code, never the bytes the client sent', async () => {
+    await rawExchange(
+      bridge.port,
+      `BOGUS /v1/login?password=pw-123456 HTTP/1.1\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`,
+    );
+    const lines = logs.entries().filter((l) => l.event === 'client_error');
+    assert.ok(lines.some((l) => l.node_code === 'ERR_HTTP_REQUEST_TIMEOUT' && l.status === 408));
+    assert.ok(lines.some((l) => l.node_code === 'HPE_HEADER_OVERFLOW' && l.status === 431));
+    assert.ok(lines.some((l) => String(l.node_code).startsWith('HPE_') && l.status === 400));
+    assert.ok(!logs.text.includes('pw-123456'));
+    assert.ok(!logs.text.includes(TOKEN));
   });
 });
 

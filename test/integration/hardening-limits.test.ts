@@ -95,6 +95,8 @@ describe('limits: slow clients, oversized input, idle connections', () => {
       assert.equal(outcome.closedByServer, true);
       assert.ok(outcome.bytesSent < head.length + 2000);
       assert.ok(outcome.received === '' || outcome.received.startsWith('HTTP/1.1 408'), outcome.received);
+      if (outcome.received !== '')
+        assert.ok(outcome.received.endsWith('{"error":"timeout","message":"request not received in time"}'));
     });
 
     it('refuses a header block over MAX_HEADER_BYTES with 431 and a body over BODY_LIMIT_BYTES with 413', async () => {
@@ -108,8 +110,10 @@ describe('limits: slow clients, oversized input, idle connections', () => {
         body: '{}',
       }).catch((error: unknown) => error);
       // Node answers 431 and closes; some clients report the closed socket instead of the status.
-      if (bigHeader instanceof Response) assert.equal(bigHeader.status, 431);
-      else assert.ok(bigHeader instanceof Error);
+      if (bigHeader instanceof Response) {
+        assert.equal(bigHeader.status, 431);
+        assert.deepEqual(await bigHeader.json(), { error: 'invalid_request', message: 'request headers too large' });
+      } else assert.ok(bigHeader instanceof Error);
 
       const bigBody = await fetch(`${stack.bridgeUrl}/v1/get-user`, {
         method: 'POST',
