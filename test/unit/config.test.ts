@@ -76,9 +76,64 @@ describe('loadConfig', () => {
       'mssql',
     );
   });
+});
 
-  it('documents every key in the README', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    for (const key of Object.keys(CONFIG_KEYS)) assert.ok(readme.includes(`\`${key}\``), `README lacks ${key}`);
+/**
+ * The keys named in the first column of README.md's configuration table (the `| key | meaning |
+ * default |` table under "## Configuration"), one array per row. A row may name several keys
+ * (`SCRYPT_LOG_N`, `SCRYPT_R`, `SCRYPT_P`); a first cell that is not a list of backticked names fails.
+ */
+function configTableRows(readme: string): string[][] {
+  const section = readme.split(/^## /m).find((part) => part.startsWith('Configuration\n'));
+  assert.ok(section, 'README has no "## Configuration" section');
+  const lines = section.split('\n');
+  const header = lines.findIndex((line) => /^\|\s*key\s*\|\s*meaning\s*\|\s*default\s*\|\s*$/.test(line));
+  assert.ok(header >= 0, 'the Configuration section has no | key | meaning | default | table');
+  assert.match(lines[header + 1] ?? '', /^\|(\s*:?-+:?\s*\|){3}\s*$/, 'the table has no separator row');
+  const rows: string[][] = [];
+  for (const line of lines.slice(header + 2)) {
+    if (!line.startsWith('|')) break;
+    const cell = line.split('|')[1]?.trim() ?? '';
+    assert.match(cell, /^`[A-Z][A-Z0-9_]*\*?`(, `[A-Z][A-Z0-9_]*\*?`)*$/, `not a list of keys: ${line.slice(0, 80)}`);
+    rows.push([...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? ''));
+  }
+  return rows;
+}
+
+describe('README configuration table', () => {
+  const rows = configTableRows(readFileSync('README.md', 'utf8'));
+  const documented = rows.flat();
+
+  it('has a row for every key the code reads', () => {
+    const missing = Object.keys(CONFIG_KEYS).filter((key) => !documented.includes(key));
+    assert.deepEqual(missing, [], `keys without a row in README.md's configuration table: ${missing.join(', ')}`);
+  });
+
+  it('names no key the code does not know (OTEL_* rows excepted)', () => {
+    const unknown = documented.filter((key) => !(key in CONFIG_KEYS) && !key.startsWith('OTEL_'));
+    assert.deepEqual(unknown, [], `rows for keys src/config.ts does not read: ${unknown.join(', ')}`);
+  });
+
+  it('documents each key once', () => {
+    const repeated = documented.filter((key, index) => documented.indexOf(key) !== index);
+    assert.deepEqual(repeated, []);
+  });
+
+  it('reads rows, not mentions: a key named only in prose or in another table is missing', () => {
+    const sample = [
+      '## Configuration',
+      '`SCRYPT_P` is explained in prose.',
+      '',
+      '| key | meaning | default |',
+      '|---|---|---|',
+      '| `SCRYPT_LOG_N`, `SCRYPT_R` | cost | `17`, `8` |',
+      '',
+      '| key | meaning | default |',
+      '|---|---|---|',
+      '| `LOG_LEVEL` | a second table | `info` |',
+      '## Next',
+      '| `HTTP_ADDR` | another section | x |',
+    ].join('\n');
+    assert.deepEqual(configTableRows(sample), [['SCRYPT_LOG_N', 'SCRYPT_R']]);
   });
 });
