@@ -1,18 +1,22 @@
 import { createLogger } from '../logger';
 import { startService } from '../main';
 import { shutdownTelemetry } from '../telemetry/shutdown-telemetry';
+import { missingTracingPreload } from '../telemetry/tracing-preload';
 import { loadCommandConfig } from './command-config';
 import { type CommandIO, EXIT } from './command-io';
 
 /**
  * `legacy-identity serve`: configured only by the environment. SIGTERM or SIGINT drain, flush the
  * spans still queued for export (when tracing was started by telemetry/register.ts), and exit 0;
- * a bad configuration exits 2 with a message naming the key.
+ * a bad configuration exits 2 with a message naming the key. Tracing configured in OTEL_* but not
+ * preloaded (`npm run cli -- serve`, the installed bin) is reported once, as a warning saying how.
  */
 export async function serveCommand(io: CommandIO, onStarted?: (info: StartedInfo) => void): Promise<number> {
   const config = loadCommandConfig(io, io.env);
   if (typeof config === 'number') return config;
   const logger = createLogger({ level: config.logLevel });
+  const tracingNotStarted = missingTracingPreload(io.env);
+  if (tracingNotStarted !== null) logger.warn({ event: 'tracing_not_started' }, tracingNotStarted);
   let running: Awaited<ReturnType<typeof startService>>;
   try {
     running = await startService(config, logger);
