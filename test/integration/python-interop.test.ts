@@ -85,9 +85,34 @@ describe('an independent gRPC client (Python grpcio, C core)', () => {
   });
 
   it('gets INVALID_ARGUMENT with google.rpc.Status details for bad input', () => {
-    const bad = step('bad_input');
-    assert.equal(bad.code, 'INVALID_ARGUMENT');
-    assert.ok(Buffer.from(bad.status_details_hex ?? '', 'hex').includes(Buffer.from('google.rpc.BadRequest')));
+    for (const name of ['bad_input', 'bad_username']) {
+      const bad = step(name);
+      assert.equal(bad.code, 'INVALID_ARGUMENT', name);
+      assert.ok(Buffer.from(bad.status_details_hex ?? '', 'hex').includes(Buffer.from('google.rpc.BadRequest')), name);
+    }
+  });
+
+  it('changes nothing on refused input: the refused users do not exist afterwards', () => {
+    assert.equal(step('get_after_bad_input').code, 'NOT_FOUND');
+    assert.equal(step('get_after_bad_username').code, 'NOT_FOUND');
+    assert.equal(step('auth_after_bad_username').code, 'UNAUTHENTICATED');
+  });
+
+  it('lists IdentityStore and Health through grpc.reflection.v1 (raw bytes, no generated code)', () => {
+    const reflection = out.reflection as unknown as { services?: string[]; error?: string };
+    assert.equal(reflection.error, undefined, `reflection error response ${reflection.error}`);
+    const services = reflection.services ?? [];
+    assert.ok(services.includes('identity.v1.IdentityStore'), services.join(', '));
+    assert.ok(services.includes('grpc.health.v1.Health'), services.join(', '));
+  });
+
+  it('writes none of the passwords it was sent into the server’s logs', () => {
+    const passwords = out.passwords_used as unknown as string[];
+    assert.equal(passwords.length, 4);
+    assert.ok(stack, 'the stack ran');
+    const rpcLines = stack.logs.entries().filter((l) => typeof l.rpc === 'string');
+    assert.ok(rpcLines.length >= 20, `the calls were logged (${rpcLines.length} lines)`);
+    for (const password of passwords) assert.ok(!stack.logs.text.includes(password), `a log line holds "${password}"`);
   });
 
   it('reads SERVING from grpc.health.v1 for both service names', () => {
