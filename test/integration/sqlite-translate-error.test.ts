@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { IdentityError } from '../../src/domain/errors';
 import { translateSqliteError } from '../../src/store/sqlite/translate-error';
+import { StoreDriverError } from '../../src/store/store-driver-error';
 
 /** Runs `fail` and returns what node:sqlite threw. */
 function driverError(fail: () => unknown): unknown {
@@ -35,7 +36,16 @@ describe('translateSqliteError (real node:sqlite errors)', () => {
   const translated = (error: unknown, database?: { isOpen: boolean }) => {
     const result = translateSqliteError(error, database);
     assert.ok(result instanceof IdentityError);
-    assert.equal(result.cause, error, 'the driver error is kept as the cause');
+    const errcode = (error as { errcode?: unknown }).errcode;
+    if (typeof errcode === 'number') {
+      // The cause keeps the result code, never the driver's message (it can name columns or quote values).
+      assert.ok(result.cause instanceof StoreDriverError);
+      assert.equal(result.cause.number, errcode);
+      const { message, errstr } = error as { message: string; errstr?: unknown };
+      if (message !== errstr) assert.ok(!result.cause.message.includes(message), result.cause.message);
+    } else {
+      assert.equal(result.cause, error, 'anything else is kept as the cause');
+    }
     return result.code;
   };
 

@@ -5,6 +5,7 @@ import { MIGRATION_MARKS_TABLE as MARKS } from '../migration-marks-table';
 import { legacyDdl as profileLegacyDdl, type SchemaProfile, sideDdl } from '../schema-profile';
 import { openSqliteDatabase } from './open-sqlite-database';
 import { sqliteDialect } from './sqlite-dialect';
+import { SQLITE_LOCK_WAIT_MAX_MS } from './sqlite-statement-runner';
 import { translateSqliteError } from './translate-error';
 
 const q = sqliteDialect.quoteIdentifier;
@@ -45,7 +46,8 @@ export function initSqliteStore(path: string, options: SqliteSchemaOptions): Ini
   if (path !== ':memory:') {
     mkdirSync(dirname(path), { recursive: true });
   }
-  const db = openSqliteDatabase(path);
+  // A command run before serving: waiting synchronously for another connection's lock blocks no one.
+  const db = openSqliteDatabase(path, SQLITE_LOCK_WAIT_MAX_MS);
   try {
     return applySqliteSchema(db, options);
   } finally {
@@ -72,7 +74,7 @@ export function applySqliteSchema(db: DatabaseSync, options: SqliteSchemaOptions
     }
     return { created: tableNames(db).filter((name) => !before.includes(name)) };
   } catch (error) {
-    throw translateSqliteError(error, db);
+    throw translateSqliteError(error, db, 'init');
   }
 }
 

@@ -30,7 +30,7 @@ export function openSqliteRepository(
       `SQLite store ${path} does not exist; create it with: legacy-identity db init`,
     );
   }
-  const db = openSqliteDatabase(path, options);
+  const db = openSqliteDatabase(path);
   try {
     if (path === ':memory:') applySqliteSchema(db, { profile: options.profile });
     assertSchemaMatches(db, path, options.profile);
@@ -53,7 +53,7 @@ function assertSchemaMatches(db: DatabaseSync, path: string, profile: SchemaProf
     try {
       db.prepare(sql);
     } catch (error) {
-      const translated = translateSqliteError(error, db);
+      const translated = translateSqliteError(error, db, 'open');
       if (translated.code === 'unavailable') throw translated; // locked or unreadable, not a mismatch
       throw schemaMismatchError(`SQLite store ${path}`, profile.name, error);
     }

@@ -37,7 +37,7 @@ export function openSqliteMigrationAdmin(path: string, options: SqliteMigrationA
       `SQLite store ${path} does not exist; create it with: legacy-identity db init`,
     );
   }
-  const db = openSqliteDatabase(path, options);
+  const db = openSqliteDatabase(path);
   const admin = new SqliteMigrationAdmin(db, options);
   try {
     admin.assertSchema(path);
@@ -61,7 +61,10 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
 
   constructor(db: DatabaseSync, options: SqliteMigrationAdminOptions) {
     this.#db = db;
-    this.#runner = new SqliteStatementRunner(db);
+    this.#runner = new SqliteStatementRunner(
+      db,
+      options.busyTimeoutMs === undefined ? {} : { lockWaitMs: options.busyTimeoutMs },
+    );
     this.#profile = options.profile;
     this.#statements = migrationAdminStatements(options.profile, sqliteDialect);
   }
@@ -77,7 +80,7 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
       try {
         this.#db.prepare(probe.sql);
       } catch (error) {
-        const translated = translateSqliteError(error, this.#db);
+        const translated = translateSqliteError(error, this.#db, 'open');
         if (translated.code === 'unavailable') throw translated;
         throw schemaMismatchError(`SQLite store ${path}`, this.#profile.name, error);
       }
@@ -85,7 +88,7 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
   }
 
   async status(now: Date): Promise<MigrationStatus> {
-    return this.#call(() => {
+    return this.#call('status', () => {
       const total = this.#count(this.#statements.countUsers());
       const migrated = this.#count(this.#statements.countMarkedUsers(null));
       const markedLast24h = this.#count(this.#statements.countMarkedUsers(new Date(now.getTime() - DAY_MS)));
@@ -94,7 +97,7 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
   }
 
   async listMarkedBefore(cutoff: Date, after: string | null, limit: number): Promise<Page<MigrationMark>> {
-    return this.#call(() => {
+    return this.#call('listMarkedBefore', () => {
       const rows = this.#runner.all(this.#statements.listMarkedBefore(cutoff, after, limit));
       const items = rows.map(readMarkRow);
       return { items, next: items.length === limit ? (items[items.length - 1]?.userId ?? null) : null };
@@ -102,11 +105,11 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
   }
 
   async archiveTableExists(table: string): Promise<boolean> {
-    return this.#call(() => this.#archiveExists(this.#archiveName(table)));
+    return this.#call('archiveTableExists', () => this.#archiveExists(this.#archiveName(table)));
   }
 
   async ensureArchiveTable(table: string): Promise<boolean> {
-    return this.#call(() => {
+    return this.#call('ensureArchiveTable', () => {
       const name = this.#archiveName(table);
       const existed = this.#archiveExists(name);
       if (!existed) this.#runner.run(this.#statements.createArchive(name));
@@ -120,7 +123,7 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
   }
 
   async purgeBatch(userIds: readonly string[], cutoff: Date, archive: ArchiveTarget | null): Promise<PurgeBatchResult> {
-    return this.#call(() =>
+    return this.#call('purgeBatch', () =>
       this.#runner.transaction(() => {
         const purged: string[] = [];
         const orphanMarks: string[] = [];
@@ -146,7 +149,7 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
   }
 
   async listPendingIds(after: string | null, limit: number): Promise<Page<string>> {
-    return this.#call(() => {
+    return this.#call('listPendingIds', () => {
       const ids = this.#runner
         .all(this.#statements.listPendingIds(after, limit))
         .map((row) => toText(row.userId) ?? '');
@@ -155,7 +158,7 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
   }
 
   async markExported(userIds: readonly string[], at: Date): Promise<number> {
-    return this.#call(() =>
+    return this.#call('markExported', () =>
       this.#runner.transaction(() => {
         let added = 0;
         for (const userId of userIds) added += this.#runner.run(this.#statements.insertMark(userId, at, 'export'));
@@ -165,11 +168,11 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
   }
 
   async unmark(userId: string): Promise<boolean> {
-    return this.#call(() => this.#runner.run(this.#statements.deleteMark(userId)) > 0);
+    return this.#call('unmark', () => this.#runner.run(this.#statements.deleteMark(userId)) > 0);
   }
 
   async userExists(userId: string): Promise<boolean> {
-    return this.#call(() => this.#runner.get(this.#statements.userExists(userId)) !== undefined);
+    return this.#call('userExists', () => this.#runner.get(this.#statements.userExists(userId)) !== undefined);
   }
 
   async close(): Promise<void> {
@@ -188,12 +191,9 @@ export class SqliteMigrationAdmin implements MigrationAdmin {
     return name;
   }
 
-  async #call<T>(work: () => T): Promise<T> {
-    try {
-      return work();
-    } catch (error) {
-      throw translateSqliteError(error, this.#db);
-    }
+  /** One command step: waits out another connection's lock (SqliteStatementRunner.call), translates failures. */
+  #call<T>(operation: string, work: () => T): Promise<T> {
+    return this.#runner.call(operation, undefined, work);
   }
 
   #archiveExists(name: string): boolean {

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { type CallContext, NO_CONTEXT, remainingMs } from '../../domain/call-context';
+import type { CallContext } from '../../domain/call-context';
 import { type Clock, systemClock } from '../../domain/clock';
 import type { DomainLogger } from '../../domain/deps';
 import { IdentityError } from '../../domain/errors';
@@ -9,17 +9,18 @@ import { MIGRATION_MARKS_TABLE as MARKS, MIGRATION_VIAS } from '../migration-mar
 import { profileStatements } from '../profile-statements';
 import { emailTaken, logDroppedFields, NothingWritten, notFound, warnUnreadableRow } from '../repository-outcomes';
 import type { SchemaProfile } from '../schema-profile';
-import { type Row, toDate, toText } from '../user-row';
+import { toDate, toText } from '../user-row';
 import type { BoundStatement, UserStatements } from '../users-table-statements';
 import { sqliteDialect } from './sqlite-dialect';
 import { SqliteStatementRunner } from './sqlite-statement-runner';
-import { translateSqliteError } from './translate-error';
 
 export interface SqliteRepositoryOptions {
   readonly profile: SchemaProfile;
   readonly logger: DomainLogger;
   /** Timestamps written to CreatedAt / UpdatedAt; the system clock by default. */
   readonly clock?: Clock;
+  /** How long a call waits for another connection's lock (SQLITE_LOCK_WAIT_MAX_MS by default). */
+  readonly busyTimeoutMs?: number;
 }
 
 const q = sqliteDialect.quoteIdentifier;
@@ -41,8 +42,10 @@ const SQL = {
  * interleave with another call's in this process; multi-statement writes still run in a
  * `BEGIN IMMEDIATE` transaction so other processes (the CLI) see all or nothing.
  *
- * A deadline is checked before the query starts; a running SQLite statement cannot be interrupted,
- * and the busy timeout set when the database was opened bounds how long one waits for a lock.
+ * A deadline is checked before the query starts; a running SQLite statement cannot be interrupted.
+ * A call that meets another connection's lock waits for it asynchronously, up to its deadline or
+ * the lock wait (SqliteStatementRunner.call), and then fails with `deadline_exceeded` or
+ * `unavailable` — never with "not found" or a wrong password.
  */
 export class SqliteRepository implements IdentityRepository {
   readonly #db: DatabaseSync;
@@ -54,30 +57,33 @@ export class SqliteRepository implements IdentityRepository {
   /** Takes an open database whose schema matches the profile (see openSqliteRepository). */
   constructor(db: DatabaseSync, options: SqliteRepositoryOptions) {
     this.#db = db;
-    this.#runner = new SqliteStatementRunner(db);
+    this.#runner = new SqliteStatementRunner(
+      db,
+      options.busyTimeoutMs === undefined ? {} : { lockWaitMs: options.busyTimeoutMs },
+    );
     this.#statements = profileStatements(options.profile, sqliteDialect);
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
   }
 
   findByEmail(email: string, ctx?: CallContext): Promise<StoredUser | null> {
-    return this.#call(ctx, () => this.#findUser(this.#statements.findByEmail(email)));
+    return this.#call('findByEmail', ctx, () => this.#findUser(this.#statements.findByEmail(email)));
   }
 
   findByUsername(username: string, ctx?: CallContext): Promise<StoredUser | null> {
-    return this.#call(ctx, () => {
+    return this.#call('findByUsername', ctx, () => {
       const statement = this.#statements.findByUsername(username);
       return statement ? this.#findUser(statement) : null;
     });
   }
 
   findById(userId: string, ctx?: CallContext): Promise<StoredUser | null> {
-    return this.#call(ctx, () => this.#findUser(this.#statements.findById(userId)));
+    return this.#call('findById', ctx, () => this.#findUser(this.#statements.findById(userId)));
   }
 
   insert(user: NewUser, ctx?: CallContext): Promise<StoredUser> {
-    return this.#call(ctx, () => {
-      logDroppedFields(this.#logger, this.#statements.droppedFields(user));
+    logDroppedFields(this.#logger, this.#statements.droppedFields(user));
+    return this.#call('insert', ctx, () => {
       const userId = this.#statements.newUserId();
       // 0 rows from the last statement: another user holds the email (a guard, not a unique index).
       if (this.#write(this.#statements.insert(userId, user, this.#clock.now())) === 0) throw emailTaken();
@@ -93,7 +99,7 @@ export class SqliteRepository implements IdentityRepository {
     expected?: StoredPassword,
     ctx?: CallContext,
   ): Promise<boolean> {
-    return this.#call(ctx, () => {
+    return this.#call('updatePassword', ctx, () => {
       const changed = this.#write(this.#statements.updatePassword(userId, password, expected, this.#clock.now()));
       if (changed > 0) return true;
       this.#requireUser(userId);
@@ -102,14 +108,14 @@ export class SqliteRepository implements IdentityRepository {
   }
 
   setEmailVerified(userId: string, verified: boolean, ctx?: CallContext): Promise<void> {
-    return this.#call(ctx, () => {
+    return this.#call('setEmailVerified', ctx, () => {
       const changed = this.#write(this.#statements.setEmailVerified(userId, verified, this.#clock.now()));
       if (changed === 0) throw notFound();
     });
   }
 
   changeEmail(userId: string, newEmail: string, verified: boolean, ctx?: CallContext): Promise<void> {
-    return this.#call(ctx, () => {
+    return this.#call('changeEmail', ctx, () => {
       const changed = this.#write(this.#statements.changeEmail(userId, newEmail, verified, this.#clock.now()));
       if (changed > 0) return;
       this.#requireUser(userId);
@@ -118,24 +124,24 @@ export class SqliteRepository implements IdentityRepository {
   }
 
   delete(userId: string, ctx?: CallContext): Promise<void> {
-    return this.#call(ctx, () =>
+    return this.#call('delete', ctx, () =>
       this.#runner.transaction(() => {
         // Throwing inside the transaction rolls it back, so a missing user deletes nothing.
         this.#requireUser(userId);
         if (this.#runAll(this.#statements.deleteUser(userId)) === 0) throw notFound();
-        this.#runner.prepare(SQL.deleteMark).run({ userId });
+        this.#runner.run(markStatement(SQL.deleteMark, { userId }));
       }),
     );
   }
 
   getMigrationMark(userId: string, ctx?: CallContext): Promise<MigrationMark | null> {
-    return this.#call(ctx, () => this.#readMark(userId));
+    return this.#call('getMigrationMark', ctx, () => this.#readMark(userId));
   }
 
   markMigrated(userId: string, at: Date, via: MigrationMark['via'], ctx?: CallContext): Promise<MigrationMark> {
-    return this.#call(ctx, () => {
+    return this.#call('markMigrated', ctx, () => {
       // Insert-if-absent then read back: under any race the first mark wins and every caller sees it.
-      this.#runner.prepare(SQL.insertMark).run({ userId, migratedAt: at.toISOString(), via });
+      this.#runner.run(markStatement(SQL.insertMark, { userId, migratedAt: at, via }));
       const mark = this.#readMark(userId);
       if (!mark) throw new IdentityError('internal', 'migration mark could not be read back');
       return mark;
@@ -143,18 +149,18 @@ export class SqliteRepository implements IdentityRepository {
   }
 
   unmark(userId: string, ctx?: CallContext): Promise<boolean> {
-    return this.#call(ctx, () => Number(this.#runner.prepare(SQL.deleteMark).run({ userId }).changes) > 0);
+    return this.#call('unmark', ctx, () => this.#runner.run(markStatement(SQL.deleteMark, { userId })) > 0);
   }
 
   ping(ctx?: CallContext): Promise<void> {
-    return this.#call(ctx, () => {
-      this.#runner.prepare(SQL.ping).get();
+    return this.#call('ping', ctx, () => {
+      this.#runner.get({ sql: SQL.ping, params: {} });
     });
   }
 
   /** How many users the profile's table holds (seeding only fills an empty store). */
   countUsers(ctx?: CallContext): Promise<number> {
-    return this.#call(ctx, () => Number(this.#runner.get(this.#statements.countUsers())?.count ?? 0));
+    return this.#call('countUsers', ctx, () => Number(this.#runner.get(this.#statements.countUsers())?.count ?? 0));
   }
 
   /** Closes the database; later calls raise `unavailable`. Safe to call twice. */
@@ -163,16 +169,9 @@ export class SqliteRepository implements IdentityRepository {
     if (this.#db.isOpen) this.#db.close();
   }
 
-  /** Runs one call: deadline first, then the work, with every failure translated in one place. */
-  async #call<T>(ctx: CallContext | undefined, work: () => T): Promise<T> {
-    if (remainingMs(ctx ?? NO_CONTEXT) === 0) {
-      throw new IdentityError('deadline_exceeded', 'the deadline passed before the store was queried');
-    }
-    try {
-      return work();
-    } catch (error) {
-      throw translateSqliteError(error, this.#db);
-    }
+  /** Runs one call: deadline first, then the work, waiting out others' locks, every failure translated in one place. */
+  #call<T>(operation: string, ctx: CallContext | undefined, work: () => T): Promise<T> {
+    return this.#runner.call(operation, ctx, work);
   }
 
   #findUser(statement: BoundStatement): StoredUser | null {
@@ -214,11 +213,23 @@ export class SqliteRepository implements IdentityRepository {
   }
 
   #readMark(userId: string): MigrationMark | null {
-    const row = this.#runner.prepare(SQL.getMark).get({ userId }) as Row | undefined;
+    const row = this.#runner.get(markStatement(SQL.getMark, { userId }));
     if (!row) return null;
     const migratedAt = toDate(row.migratedAt);
     const via = MIGRATION_VIAS.find((v) => v === row.via);
     if (!migratedAt || !via) throw new IdentityError('internal', 'unreadable migration mark');
     return { userId: toText(row.userId) ?? userId, migratedAt, via };
   }
+}
+
+/** A statement on the marks table; the user id is kept as text whatever the profile's key type. */
+function markStatement(sql: string, values: { userId: string; migratedAt?: Date; via?: string }): BoundStatement {
+  return {
+    sql,
+    params: {
+      userId: { value: values.userId, type: { kind: 'text', maxLength: MARKS.userId.maxLength } },
+      ...(values.migratedAt ? { migratedAt: { value: values.migratedAt, type: { kind: 'timestamp' } } } : {}),
+      ...(values.via ? { via: { value: values.via, type: { kind: 'text', maxLength: MARKS.via.maxLength } } } : {}),
+    },
+  };
 }
