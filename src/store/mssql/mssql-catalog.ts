@@ -15,12 +15,20 @@ const userId = q(MARKS.userId.name);
 const migratedAt = q(MARKS.migratedAt.name);
 const via = q(MARKS.via.name);
 
+const getMarkSql = `SELECT ${userId} AS [userId], ${migratedAt} AS [migratedAt], ${via} AS [via] FROM ${table} WHERE ${userId} = @userId`;
+
 export const MARK_SQL = {
-  /** Insert-if-absent: the range lock makes the check and the insert atomic against a concurrent mark. */
-  insertIfAbsent:
+  /**
+   * Insert-if-absent and read back, in ONE batch (one request, one reply): the range lock makes the
+   * check and the insert atomic against a concurrent mark, and the reply carries the mark that won.
+   * There is no second round trip after the insert has committed in which a lost connection would
+   * hide a mark that was written; and the batch is idempotent, so it can be sent again.
+   */
+  markAndGet:
     `INSERT INTO ${table} (${userId}, ${migratedAt}, ${via}) SELECT @userId, @migratedAt, @via ` +
-    `WHERE NOT EXISTS (SELECT 1 FROM ${table} WITH (UPDLOCK, HOLDLOCK) WHERE ${userId} = @userId)`,
-  get: `SELECT ${userId} AS [userId], ${migratedAt} AS [migratedAt], ${via} AS [via] FROM ${table} WHERE ${userId} = @userId`,
+    `WHERE NOT EXISTS (SELECT 1 FROM ${table} WITH (UPDLOCK, HOLDLOCK) WHERE ${userId} = @userId); ` +
+    getMarkSql,
+  get: getMarkSql,
   delete: `DELETE FROM ${table} WHERE ${userId} = @userId`,
 } as const;
 

@@ -9,7 +9,7 @@ import type { PoolUsage, StoreRepository } from '../open-repository';
 import { profileStatements } from '../profile-statements';
 import { emailTaken, logDroppedFields, NothingWritten, notFound, warnUnreadableRow } from '../repository-outcomes';
 import type { SchemaProfile } from '../schema-profile';
-import { toDate, toText } from '../user-row';
+import { type Row, toDate, toText } from '../user-row';
 import type { BoundStatement, UserStatements } from '../users-table-statements';
 import { MARK_SQL, PING_SQL } from './mssql-catalog';
 import { mssqlDialect } from './mssql-dialect';
@@ -26,6 +26,9 @@ export interface MssqlRepositoryOptions {
   /** `host:port/db as user` for log lines (describeTarget); never the password. */
   readonly target: string;
 }
+
+/** Whether a call may be sent again after a connection was lost mid-statement (see #call). */
+type CallKind = 'read' | 'write' | 'idempotent write';
 
 /** How often the same outage is logged while it lasts. */
 const OUTAGE_LOG_INTERVAL_MS = 10_000;
@@ -148,17 +151,24 @@ export class MssqlRepository implements StoreRepository {
     return this.#call(ctx, 'read', ({ query }) => this.#readMark(query, userId));
   }
 
+  /**
+   * Insert-if-absent and read back in one batch (MARK_SQL.markAndGet): the first mark wins and every
+   * caller sees it. Idempotent, so a connection lost in flight is retried once like a read: when the
+   * lost attempt had committed, the retry reads that mark back and the call succeeds. What remains is
+   * a reply lost after the commit with the retry failing too (or the deadline passing while the batch
+   * runs): the call fails and a mark may exist; see the README (grace window, `migration unmark`).
+   */
   markMigrated(userId: string, at: Date, via: MigrationMark['via'], ctx?: CallContext): Promise<MigrationMark> {
-    return this.#call(ctx, 'write', async ({ query }) => {
-      // Insert-if-absent (under UPDLOCK, HOLDLOCK), then read back: the first mark wins and every
-      // caller sees it. A concurrent insert that still collides is the same outcome.
+    return this.#call(ctx, 'idempotent write', async ({ query }) => {
+      let result: sql.IResult<Row> | null = null;
       try {
-        await query(markStatement(MARK_SQL.insertIfAbsent, { userId, migratedAt: at, via }));
+        result = await query(markStatement(MARK_SQL.markAndGet, { userId, migratedAt: at, via }));
       } catch (error) {
+        // A concurrent insert that still collided: a mark exists, the same outcome as the guard.
         const number = (error as { number?: unknown }).number;
         if (number !== SQL_ERROR.UNIQUE_CONSTRAINT && number !== SQL_ERROR.UNIQUE_INDEX) throw error;
       }
-      const mark = await this.#readMark(query, userId);
+      const mark = result ? decodeMark(result.recordset[0], userId) : await this.#readMark(query, userId);
       if (!mark) throw new IdentityError('internal', 'migration mark could not be read back');
       return mark;
     });
@@ -198,8 +208,12 @@ export class MssqlRepository implements StoreRepository {
     await this.#pool.close();
   }
 
-  /** Deadline, attempt, one retry where safe, translation: every call goes through here. */
-  async #call<T>(ctx: CallContext | undefined, kind: 'read' | 'write', work: (attempt: Attempt) => Promise<T>) {
+  /**
+   * Deadline, attempt, one retry where safe, translation: every call goes through here. `kind` says
+   * what a retry after a connection lost mid-statement may do: a `read` or an `idempotent write`
+   * (one whose second run has the first run's outcome) is sent again, a `write` is not.
+   */
+  async #call<T>(ctx: CallContext | undefined, kind: CallKind, work: (attempt: Attempt) => Promise<T>) {
     for (let attempt = 1; ; attempt++) {
       if (this.#closed) throw new IdentityError('unavailable', 'the user store is closed');
       const remaining = remainingMs(ctx ?? NO_CONTEXT);
@@ -212,7 +226,7 @@ export class MssqlRepository implements StoreRepository {
         return await withDeadline(work(this.#attempt(timeoutMs)), remaining);
       } catch (error) {
         const translated = translateMssqlError(error, { deadlineCapped: capped, target: this.#target });
-        const retryable = translated.retry === 'always' || (translated.retry === 'reads' && kind === 'read');
+        const retryable = translated.retry === 'always' || (translated.retry === 'reads' && kind !== 'write');
         if (attempt === 1 && retryable && !this.#closed && remainingMs(ctx ?? NO_CONTEXT) !== 0) continue;
         this.#reportOutage(translated);
         throw translated.error;
@@ -262,12 +276,7 @@ export class MssqlRepository implements StoreRepository {
 
   async #readMark(query: Query, userId: string): Promise<MigrationMark | null> {
     const result = await query(markStatement(MARK_SQL.get, { userId }));
-    const row = result.recordset[0];
-    if (!row) return null;
-    const migratedAt = toDate(row.migratedAt);
-    const via = MIGRATION_VIAS.find((v) => v === row.via);
-    if (!migratedAt || !via) throw new IdentityError('internal', 'unreadable migration mark');
-    return { userId: toText(row.userId) ?? userId, migratedAt, via };
+    return decodeMark(result.recordset[0], userId);
   }
 
   #reportOutage(translated: TranslatedError): void {
@@ -278,6 +287,15 @@ export class MssqlRepository implements StoreRepository {
     this.#lastOutageLog.set(hint, now);
     this.#logger.warn({ event: 'store_unavailable', store: 'mssql', target: this.#target }, hint);
   }
+}
+
+/** A row of MARK_SQL.get (or the read of markAndGet) as a MigrationMark; null for no row. */
+function decodeMark(row: Row | undefined, userId: string): MigrationMark | null {
+  if (!row) return null;
+  const migratedAt = toDate(row.migratedAt);
+  const via = MIGRATION_VIAS.find((v) => v === row.via);
+  if (!migratedAt || !via) throw new IdentityError('internal', 'unreadable migration mark');
+  return { userId: toText(row.userId) ?? userId, migratedAt, via };
 }
 
 /** The profile's statements in T-SQL. */
