@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: every figure is printed next to a baseline measured in the same run, as a ratio,
- * so results compare across machines. Writes bench/results.json. Never run by the tests.
+ * so results compare across machines: KDF-bound figures against raw scrypt, look-ups against the
+ * SQLite adapter's findByEmail alone, login latencies against the right password or the unknown user.
+ * Writes bench/results.json. Never run by the tests.
  *
  * Environment: BENCH_SCRYPT_LOG_N (default 15, the cost used by every KDF figure), BENCH_SCALE
  * (multiplies operation counts; default 1).
@@ -8,10 +10,13 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import Scrypt from 'scrypt-kdf';
+import { openRepository } from '../src/store/open-repository';
 import { promiseClient } from '../test/support/grpc-call';
+import { SILENT_LOGGER } from '../test/support/silent-logger';
 import { startStack, TEST_BRIDGE_TOKEN } from '../test/support/stack';
 import { runHardeningBench } from './hardening';
-import { type Measurement, measure, round, summarize } from './measure';
+import { insertLegacyUser, interleavedTiming, membershipSha1Timing } from './login-timing';
+import { type Measurement, measure, round } from './measure';
 import { benchMssql } from './mssql';
 
 const LOG_N = Number(process.env.BENCH_SCRYPT_LOG_N ?? 15);
@@ -45,6 +50,17 @@ function row(figure: string, value: Measurement, baselineName: string, baseline:
     value: fmt(value),
     baseline: `${baselineName}: ${round(baseline.perSecond, 1)}/s`,
     ratio: round(value.perSecond / baseline.perSecond, 3),
+  });
+}
+
+/** A sequential login latency as a ratio of p50s to the unknown-user p50 measured beside it. */
+function timingRow(figure: string, value: Measurement | undefined, unknownUser: Measurement | undefined): void {
+  if (!value || !unknownUser) return;
+  rows.push({
+    figure: `${figure} (sequential)`,
+    value: `p50 ${round(value.p50Ms, 1)}ms p99 ${round(value.p99Ms, 1)}ms`,
+    baseline: `unknown user p50 ${round(unknownUser.p50Ms, 1)}ms`,
+    ratio: round(value.p50Ms / unknownUser.p50Ms, 3),
   });
 }
 
@@ -90,16 +106,31 @@ async function main(): Promise<void> {
     results.grpcAuthenticate2xCores = auth2x;
     row(`gRPC Authenticate (concurrency ${2 * CORES})`, auth2x, 'raw KDF', rawKdf);
 
-    // Look-ups: no KDF, so this measures the transport and the store.
+    // Look-ups: no KDF, so this measures the transport and the store. The baseline is the SQLite
+    // adapter's findByEmail on the same file and row, with nothing around it (no gRPC, no domain).
     const lookups = Math.round(4000 * SCALE);
-    const getUser = await measure(lookups, 16, () => rpc.getUser({ email: 'bench@example.com', login: '' }));
-    results.grpcGetUser = getUser;
+    const bareStore = await openRepository(stack.config.store, {
+      profile: stack.config.schemaProfile,
+      logger: SILENT_LOGGER,
+    });
+    let storeFind: Measurement;
+    try {
+      storeFind = await measure(lookups, 16, async () => {
+        if (!(await bareStore.findByEmail('bench@example.com'))) throw new Error('bench user not found');
+      });
+    } finally {
+      await bareStore.close();
+    }
+    results.storeFindByEmail = storeFind;
     rows.push({
-      figure: 'gRPC GetUser (concurrency 16)',
-      value: fmt(getUser),
+      figure: 'store findByEmail (sqlite adapter alone, concurrency 16)',
+      value: fmt(storeFind),
       baseline: '(baseline for look-ups)',
       ratio: 1,
     });
+    const getUser = await measure(lookups, 16, () => rpc.getUser({ email: 'bench@example.com', login: '' }));
+    results.grpcGetUser = getUser;
+    row('gRPC GetUser (concurrency 16)', getUser, 'store findByEmail', storeFind);
 
     const bridge = `${stack.bridgeUrl}`;
     const post = async (path: string, body: unknown) => {
@@ -114,32 +145,27 @@ async function main(): Promise<void> {
     const bridgeGet = await measure(lookups, 16, () => post('/v1/get-user', { email: 'bench@example.com' }));
     results.bridgeGetUser = bridgeGet;
     row('bridge /v1/get-user (concurrency 16)', bridgeGet, 'gRPC GetUser', getUser);
+    row('bridge /v1/get-user (concurrency 16)', bridgeGet, 'store findByEmail', storeFind);
     const bridgeLogin = await measure(kdfOps, KDF_CONCURRENCY, () =>
       post('/v1/login', { username_or_email: 'bench', password: PASSWORD }),
     );
     results.bridgeLogin = bridgeLogin;
     row('bridge /v1/login (same cost, same concurrency)', bridgeLogin, 'raw KDF', rawKdf);
 
-    // Timing of the three login answers, one at a time: unknown user, wrong password, right password.
+    // Timing of the login answers, one at a time, interleaved: unknown user, wrong password, right
+    // password (scrypt user), and a wrong password for a bcrypt user (a cheap legacy hash, cost 4).
     const timingOps = Math.max(10, Math.round(30 * SCALE));
-    const cases = {
-      unknownUser: () => rpc.authenticate({ login: 'nobody@example.com', password: PASSWORD }),
-      wrongPassword: () => rpc.authenticate({ login: 'bench@example.com', password: 'not the password' }),
-      rightPassword: () => rpc.authenticate({ login: 'bench@example.com', password: PASSWORD }),
-    };
-    const timing: Record<string, Measurement> = {};
-    // Interleaved, so drift in machine load hits the three cases alike.
-    const samples: Record<string, number[]> = { unknownUser: [], wrongPassword: [], rightPassword: [] };
-    for (let i = 0; i < timingOps; i++) {
-      for (const [name, op] of Object.entries(cases)) {
-        const t0 = performance.now();
-        await op().catch(() => undefined);
-        samples[name]?.push(performance.now() - t0);
-      }
-    }
-    for (const [name, list] of Object.entries(samples)) {
-      timing[name] = summarize(list, list.reduce((a, b) => a + b, 0) / 1000);
-    }
+    const bcryptUser = await insertLegacyUser(stack, 'bcrypt');
+    await rpc.authenticate({ login: bcryptUser.email, password: bcryptUser.password });
+    const timing = await interleavedTiming(
+      {
+        unknownUser: () => rpc.authenticate({ login: 'nobody@example.com', password: PASSWORD }),
+        wrongPassword: () => rpc.authenticate({ login: 'bench@example.com', password: 'not the password' }),
+        rightPassword: () => rpc.authenticate({ login: 'bench@example.com', password: PASSWORD }),
+        bcryptWrongPassword: () => rpc.authenticate({ login: bcryptUser.email, password: bcryptUser.wrongPassword }),
+      },
+      timingOps,
+    );
     results.loginTiming = timing;
     const right = timing.rightPassword?.p50Ms ?? Number.NaN;
     for (const name of ['unknownUser', 'wrongPassword', 'rightPassword'] as const) {
@@ -152,9 +178,20 @@ async function main(): Promise<void> {
         ratio: round(t.p50Ms / right, 3),
       });
     }
+    timingRow('login latency, bcrypt (cost 4) user, wrong password', timing.bcryptWrongPassword, timing.unknownUser);
   } finally {
     await stack.close();
   }
+
+  // A Membership SHA1 user's wrong password, on a profile with salt and format columns.
+  const sha1 = await membershipSha1Timing({
+    logN: LOG_N,
+    kdfConcurrency: KDF_CONCURRENCY,
+    rounds: Math.max(10, Math.round(30 * SCALE)),
+  });
+  results.loginTimingMembershipSha1 = sha1;
+  timingRow('login latency, Membership SHA1 user, wrong password', sha1.membershipSha1WrongPassword, sha1.unknownUser);
+  timingRow('login latency, Membership SHA1 user, right password', sha1.membershipSha1RightPassword, sha1.unknownUser);
 
   // The same two RPCs on the mssql adapter, over TDS to the test server (informational: not SQL Server).
   const mssql = await benchMssql({
