@@ -49,8 +49,7 @@ export function unary<Req, Res>(
         ...(subject ? { [subject.key]: subject.value } : {}),
       };
       if (error?.isFault) {
-        const cause = error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : undefined;
-        options.logger.error({ ...fields, outcome: error.code, cause }, 'rpc failed');
+        options.logger.error({ ...fields, outcome: error.code, cause: describeCause(error) }, 'rpc failed');
       } else {
         options.logger.info({ ...fields, outcome: error?.code ?? 'ok' }, 'rpc');
       }
@@ -82,4 +81,24 @@ export function unary<Req, Res>(
       },
     );
   };
+}
+
+/** How many links of a cause chain a log line names (a domain error wrapping a store error wrapping the driver's). */
+const CAUSE_CHAIN_DEPTH = 3;
+
+/**
+ * `name: message` of an error's causes, outermost first, joined by ` ← `
+ * (`IdentityError: the user store is unavailable ← RequestError: SQL Server error 2628 (state 30, class 16) during insert`).
+ * Only names and messages: the store adapters replace driver errors by causes whose message holds
+ * the error number and code, never the driver's text, which can quote the data of the statement
+ * (store-driver-error.ts). Undefined when there is no Error cause.
+ */
+function describeCause(error: Error): string | undefined {
+  const links: string[] = [];
+  let cause = error.cause;
+  while (cause instanceof Error && links.length < CAUSE_CHAIN_DEPTH) {
+    links.push(`${cause.name}: ${cause.message}`);
+    cause = cause.cause;
+  }
+  return links.length > 0 ? links.join(' ← ') : undefined;
 }

@@ -49,7 +49,6 @@ function describeFacts(store: string, facts: DriverErrorFacts): string {
   if (facts.state !== undefined) details.push(`state ${facts.state}`);
   if (facts.severity !== undefined) details.push(`class ${facts.severity}`);
   const code = facts.code !== undefined && PLAIN_WORD.test(facts.code) ? facts.code : undefined;
-  if (code !== undefined && facts.number !== undefined) details.push(code);
   if (facts.codeText !== undefined && SQLITE_CODE_TEXT.test(facts.codeText)) details.push(facts.codeText);
   let text: string;
   if (facts.number !== undefined) text = `${store} error ${facts.number}`;

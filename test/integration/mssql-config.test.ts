@@ -122,11 +122,13 @@ describe('mssql translate-error', () => {
     assert.equal(translateMssqlError(connectionError('ETIMEOUT'), ctx).error.code, 'unavailable');
   });
 
-  it('anything else is internal, keeping the driver error as cause; IdentityErrors pass through', () => {
+  it('anything else is internal, keeping the driver error number (not its message) as cause; IdentityErrors pass through', () => {
     const odd = requestError({ number: 8152 });
     const t = translateMssqlError(odd, ctx);
     assert.equal(t.error.code, 'internal');
-    assert.equal(t.error.cause, odd);
+    assert.ok(t.error.cause instanceof Error);
+    assert.equal(t.error.cause.name, 'RequestError');
+    assert.equal(t.error.cause.message, 'SQL Server error 8152');
     const own = new IdentityError('not_found', 'user not found');
     assert.equal(translateMssqlError(own, ctx).error, own);
   });

@@ -75,23 +75,25 @@ export class MssqlRepository implements StoreRepository {
   }
 
   findByEmail(email: string, ctx?: CallContext): Promise<StoredUser | null> {
-    return this.#call(ctx, 'read', ({ query }) => this.#findUser(query, this.#statements.findByEmail(email)));
+    return this.#call('findByEmail', ctx, 'read', ({ query }) =>
+      this.#findUser(query, this.#statements.findByEmail(email)),
+    );
   }
 
   findByUsername(username: string, ctx?: CallContext): Promise<StoredUser | null> {
-    return this.#call(ctx, 'read', async ({ query }) => {
+    return this.#call('findByUsername', ctx, 'read', async ({ query }) => {
       const statement = this.#statements.findByUsername(username);
       return statement ? this.#findUser(query, statement) : null;
     });
   }
 
   findById(userId: string, ctx?: CallContext): Promise<StoredUser | null> {
-    return this.#call(ctx, 'read', ({ query }) => this.#findUser(query, this.#statements.findById(userId)));
+    return this.#call('findById', ctx, 'read', ({ query }) => this.#findUser(query, this.#statements.findById(userId)));
   }
 
   insert(user: NewUser, ctx?: CallContext): Promise<StoredUser> {
     logDroppedFields(this.#logger, this.#statements.droppedFields(user));
-    return this.#call(ctx, 'write', async (attempt) => {
+    return this.#call('insert', ctx, 'write', async (attempt) => {
       const userId = this.#statements.newUserId();
       // 0 rows from the last statement: another user holds the email (a guard, not a unique index).
       if ((await this.#write(attempt, this.#statements.insert(userId, user, this.#clock.now()))) === 0) {
@@ -109,7 +111,7 @@ export class MssqlRepository implements StoreRepository {
     expected?: StoredPassword,
     ctx?: CallContext,
   ): Promise<boolean> {
-    return this.#call(ctx, 'write', async (attempt) => {
+    return this.#call('updatePassword', ctx, 'write', async (attempt) => {
       const statements = this.#statements.updatePassword(userId, password, expected, this.#clock.now());
       if ((await this.#write(attempt, statements)) > 0) return true;
       await this.#requireUser(attempt.query, userId);
@@ -118,7 +120,7 @@ export class MssqlRepository implements StoreRepository {
   }
 
   setEmailVerified(userId: string, verified: boolean, ctx?: CallContext): Promise<void> {
-    return this.#call(ctx, 'write', async (attempt) => {
+    return this.#call('setEmailVerified', ctx, 'write', async (attempt) => {
       const changed = await this.#write(
         attempt,
         this.#statements.setEmailVerified(userId, verified, this.#clock.now()),
@@ -128,7 +130,7 @@ export class MssqlRepository implements StoreRepository {
   }
 
   changeEmail(userId: string, newEmail: string, verified: boolean, ctx?: CallContext): Promise<void> {
-    return this.#call(ctx, 'write', async (attempt) => {
+    return this.#call('changeEmail', ctx, 'write', async (attempt) => {
       const statements = this.#statements.changeEmail(userId, newEmail, verified, this.#clock.now());
       if ((await this.#write(attempt, statements)) > 0) return;
       await this.#requireUser(attempt.query, userId);
@@ -137,7 +139,7 @@ export class MssqlRepository implements StoreRepository {
   }
 
   delete(userId: string, ctx?: CallContext): Promise<void> {
-    return this.#call(ctx, 'write', (attempt) =>
+    return this.#call('delete', ctx, 'write', (attempt) =>
       attempt.transaction(async (query) => {
         // Throwing inside the transaction rolls it back, so a missing user deletes nothing.
         await this.#requireUser(query, userId);
@@ -148,7 +150,7 @@ export class MssqlRepository implements StoreRepository {
   }
 
   getMigrationMark(userId: string, ctx?: CallContext): Promise<MigrationMark | null> {
-    return this.#call(ctx, 'read', ({ query }) => this.#readMark(query, userId));
+    return this.#call('getMigrationMark', ctx, 'read', ({ query }) => this.#readMark(query, userId));
   }
 
   /**
@@ -159,7 +161,7 @@ export class MssqlRepository implements StoreRepository {
    * runs): the call fails and a mark may exist; see the README (grace window, `migration unmark`).
    */
   markMigrated(userId: string, at: Date, via: MigrationMark['via'], ctx?: CallContext): Promise<MigrationMark> {
-    return this.#call(ctx, 'idempotent write', async ({ query }) => {
+    return this.#call('markMigrated', ctx, 'idempotent write', async ({ query }) => {
       let result: sql.IResult<Row> | null = null;
       try {
         result = await query(markStatement(MARK_SQL.markAndGet, { userId, migratedAt: at, via }));
@@ -175,20 +177,20 @@ export class MssqlRepository implements StoreRepository {
   }
 
   unmark(userId: string, ctx?: CallContext): Promise<boolean> {
-    return this.#call(ctx, 'write', async ({ query }) => {
+    return this.#call('unmark', ctx, 'write', async ({ query }) => {
       const result = await query(markStatement(MARK_SQL.delete, { userId }));
       return lastCount(result) > 0;
     });
   }
 
   ping(ctx?: CallContext): Promise<void> {
-    return this.#call(ctx, 'read', async ({ query }) => {
+    return this.#call('ping', ctx, 'read', async ({ query }) => {
       await query({ sql: PING_SQL, params: {} });
     });
   }
 
   countUsers(ctx?: CallContext): Promise<number> {
-    return this.#call(ctx, 'read', async ({ query }) => {
+    return this.#call('countUsers', ctx, 'read', async ({ query }) => {
       const result = await query(this.#statements.countUsers());
       return Number(result.recordset[0]?.count ?? 0);
     });
@@ -213,7 +215,12 @@ export class MssqlRepository implements StoreRepository {
    * what a retry after a connection lost mid-statement may do: a `read` or an `idempotent write`
    * (one whose second run has the first run's outcome) is sent again, a `write` is not.
    */
-  async #call<T>(ctx: CallContext | undefined, kind: CallKind, work: (attempt: Attempt) => Promise<T>) {
+  async #call<T>(
+    operation: string,
+    ctx: CallContext | undefined,
+    kind: CallKind,
+    work: (attempt: Attempt) => Promise<T>,
+  ) {
     for (let attempt = 1; ; attempt++) {
       if (this.#closed) throw new IdentityError('unavailable', 'the user store is closed');
       const remaining = remainingMs(ctx ?? NO_CONTEXT);
@@ -225,7 +232,7 @@ export class MssqlRepository implements StoreRepository {
       try {
         return await withDeadline(work(this.#attempt(timeoutMs)), remaining);
       } catch (error) {
-        const translated = translateMssqlError(error, { deadlineCapped: capped, target: this.#target });
+        const translated = translateMssqlError(error, { deadlineCapped: capped, target: this.#target, operation });
         const retryable = translated.retry === 'always' || (translated.retry === 'reads' && kind !== 'write');
         if (attempt === 1 && retryable && !this.#closed && remainingMs(ctx ?? NO_CONTEXT) !== 0) continue;
         this.#reportOutage(translated);

@@ -3,7 +3,7 @@ import type { MssqlTuning } from '../../config';
 import type { DomainLogger } from '../../domain/deps';
 import { IdentityError } from '../../domain/errors';
 import { describeTarget, type MssqlSettings, mssqlSettings } from './mssql-config';
-import { translateMssqlError } from './translate-error';
+import { safeMssqlCause, translateMssqlError } from './translate-error';
 
 export interface OpenedPool {
   readonly pool: sql.ConnectionPool;
@@ -32,11 +32,11 @@ export async function openMssqlPool(
   try {
     await pool.connect();
   } catch (error) {
-    const translated = translateMssqlError(error, { deadlineCapped: false, target });
+    const translated = translateMssqlError(error, { deadlineCapped: false, target, operation: 'connect' });
     const reason = translated.operatorHint ?? `cannot connect to SQL Server at ${target}`;
     logger.warn({ event: 'store_unavailable', store: 'mssql', target }, reason);
     await pool.close().catch(() => undefined);
-    throw new IdentityError('unavailable', reason, { cause: error });
+    throw new IdentityError('unavailable', reason, { cause: safeMssqlCause(error, 'connect') });
   }
   return { pool, settings, target };
 }

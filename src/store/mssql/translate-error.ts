@@ -1,4 +1,5 @@
 import { IdentityError } from '../../domain/errors';
+import { StoreDriverError } from '../store-driver-error';
 
 /** SQL Server error numbers the adapter branches on. */
 export const SQL_ERROR = {
@@ -51,6 +52,8 @@ export interface TranslateContext {
   readonly deadlineCapped: boolean;
   /** `host:port/db as user`, from describeTarget. */
   readonly target: string;
+  /** The repository method or step that failed (`markMigrated`, `open`), named in the cause. */
+  readonly operation?: string;
 }
 
 /**
@@ -62,20 +65,23 @@ export interface TranslateContext {
  * - a request timeout → `deadline_exceeded` when the caller's deadline set it, `unavailable` when
  *   the configured MSSQL_REQUEST_TIMEOUT did (the server is too slow);
  * - anything else (a bug, a schema that does not match the profile) → `internal`.
- * The driver's error is kept as `cause`; messages stay safe to send.
+ * The cause kept for logs and spans is a StoreDriverError with the error's number, state, class and
+ * code (safeMssqlCause), never the driver's message: SQL Server's messages can quote the data of the
+ * failed statement (2628 prints the truncated value). Messages stay safe to send.
  */
 export function translateMssqlError(error: unknown, ctx: TranslateContext): TranslatedError {
   if (error instanceof IdentityError) return { error, retry: 'never' };
   const e = describe(error);
+  const cause = safeMssqlCause(error, ctx.operation);
   const unavailable = (message: string, retry: RetryPolicy, operatorHint?: string): TranslatedError => ({
-    error: new IdentityError('unavailable', message, { cause: error }),
+    error: new IdentityError('unavailable', message, { cause }),
     retry,
     ...(operatorHint ? { operatorHint } : {}),
   });
 
   if (e.number === SQL_ERROR.UNIQUE_CONSTRAINT || e.number === SQL_ERROR.UNIQUE_INDEX) {
     return {
-      error: new IdentityError('already_exists', 'a user with this email or username already exists', { cause: error }),
+      error: new IdentityError('already_exists', 'a user with this email or username already exists', { cause }),
       retry: 'never',
     };
   }
@@ -118,7 +124,7 @@ export function translateMssqlError(error: unknown, ctx: TranslateContext): Tran
     }
     if (ctx.deadlineCapped) {
       return {
-        error: new IdentityError('deadline_exceeded', 'the store did not answer before the deadline', { cause: error }),
+        error: new IdentityError('deadline_exceeded', 'the store did not answer before the deadline', { cause }),
         retry: 'never',
       };
     }
@@ -148,7 +154,29 @@ export function translateMssqlError(error: unknown, ctx: TranslateContext): Tran
       `${sent ? 'lost the connection to' : 'cannot connect to'} SQL Server at ${ctx.target}${refused}`,
     );
   }
-  return { error: new IdentityError('internal', 'internal store error', { cause: error }), retry: 'never' };
+  return { error: new IdentityError('internal', 'internal store error', { cause }), retry: 'never' };
+}
+
+/**
+ * An mssql / tedious / tarn error as a StoreDriverError: its class name, SQL Server number, state and
+ * class, and driver code (`SQL Server error 2628 (state 30, class 16) during insert`, `SQL Server
+ * driver error ESOCKET during findByEmail`) — never its message. Values that are not objects pass
+ * through unchanged.
+ */
+export function safeMssqlCause(error: unknown, operation?: string): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  const e = describe(error);
+  const numberOf = (value: unknown) => (typeof value === 'number' && Number.isInteger(value) ? value : undefined);
+  const { state, class: severity } = error as { state?: unknown; class?: unknown };
+  const facts = { state: numberOf(state), severity: numberOf(severity) };
+  return new StoreDriverError('SQL Server', {
+    name: e.name,
+    ...(e.number !== undefined ? { number: e.number } : {}),
+    ...(facts.state !== undefined ? { state: facts.state } : {}),
+    ...(facts.severity !== undefined ? { severity: facts.severity } : {}),
+    ...(e.code !== undefined ? { code: e.code } : {}),
+    ...(operation !== undefined ? { operation } : {}),
+  });
 }
 
 interface Described {
