@@ -32,8 +32,18 @@ export function tableNameParts(table: string): readonly string[] {
 export const MAX_NVARCHAR_LENGTH = 4000;
 /** A GUID's text is 36 characters: a text key or stamp shorter than that cannot hold what the adapter writes. */
 const GUID_TEXT_LENGTH = 36;
-/** Written to a password format column with every new hash; the column must hold it. */
-const SCRYPT_FORMAT_NAME = 'scrypt';
+/**
+ * Written to a password format column with every new hash; the column must hold it. The longest
+ * format spec the adapter itself writes (legacy specs only arrive through `users add`, which checks
+ * each value against the column).
+ */
+export const SCRYPT_FORMAT_NAME = 'scrypt';
+/**
+ * The length of every hash the adapter writes (password changes, sign-ups, rehashes at login): a
+ * 96-byte scrypt-kdf key in base64 (passwords/scrypt.ts). A shorter hash column would accept a
+ * profile and then fail those writes (SQL Server error 2628, truncation).
+ */
+export const SCRYPT_HASH_TEXT_LENGTH = 128;
 /** Membership's ApplicationName is NVARCHAR(256). */
 const APPLICATION_NAME_MAX_LENGTH = 256;
 
@@ -111,6 +121,12 @@ function assertValidUsersTable(profile: UsersTableProfile, fail: (reason: string
     }
   }
   expect(profile.passwordHash, 'passwordHash', 'text');
+  const hash = profile.passwordHash.type;
+  if (hash.kind === 'text' && hash.maxLength !== 'max' && hash.maxLength < SCRYPT_HASH_TEXT_LENGTH) {
+    fail(
+      `column "${profile.passwordHash.name}" (passwordHash) must hold at least ${SCRYPT_HASH_TEXT_LENGTH} characters (the scrypt hashes the adapter writes)`,
+    );
+  }
   if (profile.passwordSalt) expect(profile.passwordSalt, 'passwordSalt', 'text');
   if (profile.passwordFormat?.kind === 'column') {
     const column = profile.passwordFormat.column;

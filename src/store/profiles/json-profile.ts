@@ -14,7 +14,14 @@ import {
   type UsernameMapping,
   type UsersTableProfile,
 } from '../schema-profile';
-import { assertValidProfile, isValidIdentifier, MAX_NVARCHAR_LENGTH, tableNameParts } from '../sql-identifier';
+import {
+  assertValidProfile,
+  isValidIdentifier,
+  MAX_NVARCHAR_LENGTH,
+  SCRYPT_FORMAT_NAME,
+  SCRYPT_HASH_TEXT_LENGTH,
+  tableNameParts,
+} from '../sql-identifier';
 import { generateUsersTableDdl } from './users-table-ddl';
 
 /**
@@ -112,7 +119,13 @@ export function parseJsonProfile(json: unknown, source: string): UsersTableProfi
       match: match(emailJson.match, '$.email.match', fail),
     },
     username: top.username === undefined || top.username === null ? null : usernameMapping(top.username, fail),
-    passwordHash: column(top.passwordHash, '$.passwordHash', fail),
+    passwordHash: holding(column(top.passwordHash, '$.passwordHash', fail), {
+      path: '$.passwordHash',
+      role: 'passwordHash',
+      length: SCRYPT_HASH_TEXT_LENGTH,
+      what: 'the scrypt hashes the adapter writes on sign-up, password change and rehash',
+      fail,
+    }),
     ...passwordDetails(top, fail),
     emailVerified: column(top.emailVerified, '$.emailVerified', fail),
     profile: profileFields,
@@ -197,6 +210,24 @@ function column(value: unknown, path: string, fail: Fail): Column {
   return { name, type };
 }
 
+/**
+ * Refuses a text column shorter than `length`, what the adapter writes there (`what`), when the file
+ * is loaded: accepted, it would fail those writes later, one user at a time.
+ */
+function holding(
+  column: Column,
+  need: { path: string; role: string; length: number; what: string; fail: Fail },
+): Column {
+  const type = column.type;
+  if (type.kind === 'text' && type.maxLength !== 'max' && type.maxLength < need.length) {
+    need.fail(
+      `${need.path}.maxLength`,
+      `column "${column.name}" (${need.role}) must hold at least ${need.length} characters (${need.what}), not ${type.maxLength}; widen it in the database and set maxLength to ${need.length} or more`,
+    );
+  }
+  return column;
+}
+
 function nullableColumn(value: unknown, path: string, fail: Fail): Column | null {
   return value === undefined || value === null ? null : column(value, path, fail);
 }
@@ -254,7 +285,14 @@ function passwordDetails(
     if (problem) fail('$.passwordFormat.fixed', problem);
     result.passwordFormat = { kind: 'fixed', spec };
   } else {
-    result.passwordFormat = { kind: 'column', column: column(json.column, '$.passwordFormat.column', fail) };
+    const formatColumn = holding(column(json.column, '$.passwordFormat.column', fail), {
+      path: '$.passwordFormat.column',
+      role: 'passwordFormat',
+      length: SCRYPT_FORMAT_NAME.length,
+      what: `"${SCRYPT_FORMAT_NAME}", the format written with every new hash`,
+      fail,
+    });
+    result.passwordFormat = { kind: 'column', column: formatColumn };
   }
   return result;
 }
