@@ -112,3 +112,17 @@ export function parseTokenList(value: string, minLength: number): string[] {
   });
   return tokens;
 }
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/**
+ * A size in bytes: `16MiB`, `256 MiB`, `1GiB`, `512KiB`, or a bare number of bytes, between `min` and
+ * `max`. Binary units only: `MB` would leave it unclear whether 10^6 or 2^20 was meant.
+ */
+export function parseByteSize(value: string, min: number, max: number): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kib|mib|gib)?$/i.exec(value.trim());
+  if (!match) throw new Error(`expected a size such as 256MiB or 1GiB (KiB, MiB, GiB), got "${value}"`);
+  const bytes = Math.round(Number(match[1]) * (SIZE_UNITS[(match[2] ?? 'b').toLowerCase()] ?? 1));
+  if (bytes < min || bytes > max) throw new Error(`must be between ${min} and ${max} bytes, got ${bytes}`);
+  return bytes;
+}

@@ -3,6 +3,7 @@ import {
   type HostPort,
   isLoopback,
   parseBoolean,
+  parseByteSize,
   parseDuration,
   parseHostPort,
   parseInteger,
@@ -14,6 +15,13 @@ import {
   type TrustProxy,
 } from './config-values';
 import type { MigrationMode } from './domain/deps';
+import {
+  defaultKdfMaxMemory,
+  formatBytes,
+  KDF_MAX_MEMORY_DEFAULT_FLOOR,
+  KDF_MAX_MEMORY_LIMIT,
+  scryptMemoryBytes,
+} from './passwords/kdf-memory';
 import { membershipFormatName } from './passwords/membership-format-name';
 
 /**
@@ -39,7 +47,15 @@ export interface Config {
   readonly bridge: BridgeConfig | null;
   readonly migration: { readonly mode: MigrationMode; readonly graceMs: number };
   readonly scrypt: ScryptCost;
-  readonly kdf: { readonly concurrency: number; readonly queueLimit: number };
+  readonly kdf: {
+    readonly concurrency: number;
+    readonly queueLimit: number;
+    /**
+     * KDF_MAX_MEMORY: the most memory one hash may take (scrypt 128·N·r·p, argon2 m); a stored hash
+     * needing more is refused before any work. At least the configured scrypt cost's memory.
+     */
+    readonly maxMemoryBytes: number;
+  };
   readonly rehashOnLogin: boolean;
   readonly metricsAddr: HostPort | null;
   /** How spans and log lines name a request's user (telemetry/subject-attribute.ts). */
@@ -193,9 +209,11 @@ export const CONFIG_KEYS = {
   SCRYPT_LOG_N: `log2 of scrypt's N for new hashes (${SCRYPT_MIN_LOG_N}–${SCRYPT_MAX_LOG_N}); default ${SCRYPT_DEFAULT.logN}`,
   SCRYPT_R: `scrypt block size r; default ${SCRYPT_DEFAULT.r}`,
   SCRYPT_P: `scrypt parallelism p; default ${SCRYPT_DEFAULT.p}`,
-  KDF_CONCURRENCY: 'password hashes computed at once (each holds 128·N·r bytes); default the CPU count, at most 4',
+  KDF_CONCURRENCY:
+    'password hashes computed at once (each holds at most KDF_MAX_MEMORY); default the CPU count, at most 4',
   KDF_QUEUE_LIMIT:
     'password hashes allowed to wait; beyond it calls fail at once with RESOURCE_EXHAUSTED / 429; default 8 × KDF_CONCURRENCY',
+  KDF_MAX_MEMORY: `most memory one password hash may take (scrypt 128·N·r·p, argon2 m), e.g. 256MiB; a stored hash needing more is a non-match (with a warning) refused before any work; at least the configured scrypt cost's, at most ${formatBytes(KDF_MAX_MEMORY_LIMIT)}; default the larger of that and ${formatBytes(KDF_MAX_MEMORY_DEFAULT_FLOOR)}`,
   REHASH_ON_LOGIN: 'on: rewrite weaker hashes to scrypt after a successful login; default off',
   METRICS_ADDR: 'Prometheus endpoint address, or off; default 127.0.0.1:9464',
   OTEL_RECORD_EMAIL:
@@ -248,6 +266,12 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const grpcTokens = field('GRPC_TOKENS', [] as string[], (v) => parseTokenList(v, GRPC_TOKEN_MIN_LENGTH));
 
+  const scrypt: ScryptCost = {
+    logN: field('SCRYPT_LOG_N', SCRYPT_DEFAULT.logN, (v) => parseInteger(v, SCRYPT_MIN_LOG_N, SCRYPT_MAX_LOG_N)),
+    r: field('SCRYPT_R', SCRYPT_DEFAULT.r, (v) => parseInteger(v, 1, 32)),
+    p: field('SCRYPT_P', SCRYPT_DEFAULT.p, (v) => parseInteger(v, 1, 16)),
+  };
+
   const store = field('STORE_URL', { kind: 'sqlite', path: './data/legacy.db' } as StoreConfig, parseStoreUrl);
   const optional = <T>(key: ConfigKey, parse: (v: string) => T): T | undefined => field(key, undefined, parse);
   const tuning: MssqlTuning = Object.fromEntries(
@@ -277,12 +301,12 @@ export function loadConfig(env: Env = process.env): Config {
       mode: field('MIGRATION_MODE', 'legacy' as MigrationMode, (v) => parseOneOf(v, ['legacy', 'import'] as const)),
       graceMs: field('MIGRATION_GRACE', 5 * 60_000, parseDuration),
     },
-    scrypt: {
-      logN: field('SCRYPT_LOG_N', SCRYPT_DEFAULT.logN, (v) => parseInteger(v, SCRYPT_MIN_LOG_N, SCRYPT_MAX_LOG_N)),
-      r: field('SCRYPT_R', SCRYPT_DEFAULT.r, (v) => parseInteger(v, 1, 32)),
-      p: field('SCRYPT_P', SCRYPT_DEFAULT.p, (v) => parseInteger(v, 1, 16)),
+    scrypt,
+    kdf: {
+      concurrency,
+      queueLimit: field('KDF_QUEUE_LIMIT', concurrency * 8, (v) => parseInteger(v, 0, 100_000)),
+      maxMemoryBytes: loadKdfMaxMemory(field, scrypt),
     },
-    kdf: { concurrency, queueLimit: field('KDF_QUEUE_LIMIT', concurrency * 8, (v) => parseInteger(v, 0, 100_000)) },
     rehashOnLogin: field('REHASH_ON_LOGIN', false, parseBoolean),
     metricsAddr: field('METRICS_ADDR', { host: '127.0.0.1', port: 9464 } as HostPort | null, (v) =>
       v.trim() === 'off' ? null : parseHostPort(v),
@@ -300,6 +324,25 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: field('LOG_LEVEL', 'info' as LogLevel, (v) => parseOneOf(v, LOG_LEVELS)),
     shutdownTimeoutMs: field('SHUTDOWN_TIMEOUT', 10_000, parseDuration),
   };
+}
+
+/**
+ * KDF_MAX_MEMORY, never below what one hash at the configured scrypt cost needs: the service must be
+ * able to verify its own hashes (and the dummy every unknown user pays).
+ */
+function loadKdfMaxMemory(
+  field: <T>(key: ConfigKey, fallback: T, parse: (v: string) => T) => T,
+  scrypt: ScryptCost,
+): number {
+  const needed = scryptMemoryBytes(scrypt);
+  const max = field('KDF_MAX_MEMORY', defaultKdfMaxMemory(scrypt), (v) => parseByteSize(v, 1, KDF_MAX_MEMORY_LIMIT));
+  if (max < needed) {
+    throw new ConfigError(
+      'KDF_MAX_MEMORY',
+      `${formatBytes(max)} is below the ${formatBytes(needed)} one hash at the configured scrypt cost needs (128·N·r·p with SCRYPT_LOG_N=${scrypt.logN}, SCRYPT_R=${scrypt.r}, SCRYPT_P=${scrypt.p}); raise it or lower the cost`,
+    );
+  }
+  return max;
 }
 
 function loadBridge(

@@ -76,7 +76,10 @@ export async function startService(
     observer: kdfTelemetry(metrics),
   });
   metrics.watchKdf(kdf, config.kdf);
-  const hasher = tracePasswordHasher(createConfiguredHasher({ cost: config.scrypt, kdf, logger }), config.scrypt);
+  const hasher = tracePasswordHasher(
+    createConfiguredHasher({ cost: config.scrypt, kdf, maxMemoryBytes: config.kdf.maxMemoryBytes, logger }),
+    config.scrypt,
+  );
   const clock = overrides.clock ?? systemClock;
   const service = new IdentityService({
     repository,

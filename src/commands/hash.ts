@@ -30,6 +30,8 @@ export async function hashVerifyCommand(io: CommandIO): Promise<number> {
   const config = loadConfig({ ...io.env, HTTP_ADDR: 'off' });
   const hasher = createConfiguredHasher({
     cost: config.scrypt,
+    // The service's ceiling, so a row this command verifies is one the service verifies.
+    maxMemoryBytes: config.kdf.maxMemoryBytes,
     logger: createLogger({ level: 'warn', destination: process.stderr }),
   });
   const outcome = await runHashVerify(await io.readStdin(), hasher);

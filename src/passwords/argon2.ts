@@ -2,15 +2,16 @@ import { hash as argon2Hash, argon2i, argon2id } from 'argon2';
 import type { StoredPassword } from '../domain/user';
 import { decodeBase64Unpadded } from './encodings';
 import { equalBytes } from './equal-bytes';
-import type { KdfLimiter } from './kdf-limiter';
-import { MalformedHashError, type PasswordFormat } from './password-format';
+import { argon2MemoryBytes, assertWithinMemory } from './kdf-memory';
+import { type KdfAccess, MalformedHashError, type PasswordFormat } from './password-format';
 
 /**
- * Bounds on stored argon2 parameters. Deployed values: OWASP m=19 MiB t=2 p=1, libsodium/PHP
- * m=64 MiB t=2–4, RFC 9106's first choice m=2 GiB t=1 p=4 (refused here: the KDF queue allows several
- * hashes at once on a 2-core machine, so one attempt may not take gigabytes). Memory is in KiB.
+ * Bounds on stored argon2 time and lanes. Memory (`m`) is bounded by KDF_MAX_MEMORY instead: deployed
+ * values are OWASP m=19 MiB t=2 p=1, libsodium/PHP m=64–256 MiB t=2–4, RFC 9106's first choice m=2 GiB
+ * t=1 p=4 (refused at the default ceiling: the KDF queue runs several hashes at once on a 2-core
+ * machine, so one attempt may not take gigabytes unless the operator budgets for it).
  */
-export const ARGON2_MAX = { memoryKiB: 256 * 1024, timeCost: 16, parallelism: 16 } as const;
+export const ARGON2_MAX = { timeCost: 16, parallelism: 16 } as const;
 /** argon2's own minimums are salt 8 bytes, tag 4 bytes; a tag under 16 bytes is too weak to trust. */
 const MIN_SALT_BYTES = 8;
 const MIN_HASH_BYTES = 16;
@@ -27,7 +28,7 @@ function argon2Format(kind: 'argon2id' | 'argon2i'): PasswordFormat {
   return {
     name: kind,
     detect: (stored: StoredPassword) => stored.hash.startsWith(prefix),
-    async verify(password: string, stored: StoredPassword, kdf: KdfLimiter): Promise<boolean> {
+    async verify(password: string, stored: StoredPassword, kdf: KdfAccess): Promise<boolean> {
       const match = PHC.exec(stored.hash);
       if (!match || match[1] !== kind || !match[3] || !match[4] || !match[5] || !match[6] || !match[7]) {
         throw new MalformedHashError(kind, `not a PHC string ${prefix}v=…$m=…,t=…,p=…$<salt>$<hash>`);
@@ -38,12 +39,10 @@ function argon2Format(kind: 'argon2id' | 'argon2i'): PasswordFormat {
       if (parallelism < 1 || timeCost < 1 || memoryKiB < 8 * parallelism) {
         throw new MalformedHashError(kind, 'cost parameters below argon2 minimums');
       }
-      if (memoryKiB > ARGON2_MAX.memoryKiB || timeCost > ARGON2_MAX.timeCost || parallelism > ARGON2_MAX.parallelism) {
-        throw new MalformedHashError(
-          kind,
-          `cost m=${memoryKiB} t=${timeCost} p=${parallelism} is beyond the allowed bounds`,
-        );
+      if (timeCost > ARGON2_MAX.timeCost || parallelism > ARGON2_MAX.parallelism) {
+        throw new MalformedHashError(kind, `cost t=${timeCost} p=${parallelism} is beyond the allowed bounds`);
       }
+      assertWithinMemory(kind, argon2MemoryBytes(memoryKiB), kdf.maxMemoryBytes);
       const salt = decodeBase64Unpadded(match[6]);
       const expected = decodeBase64Unpadded(match[7]);
       if (!salt || salt.length < MIN_SALT_BYTES || salt.length > MAX_SALT_OR_HASH_BYTES) {

@@ -1,8 +1,7 @@
 import type { StoredPassword } from '../domain/user';
 import { decodeBase64 } from './encodings';
 import { equalBytes } from './equal-bytes';
-import type { KdfLimiter } from './kdf-limiter';
-import { MalformedHashError, type PasswordFormat } from './password-format';
+import { type KdfAccess, MalformedHashError, type PasswordFormat } from './password-format';
 import { derivePbkdf2, type Pbkdf2Digest } from './pbkdf2';
 
 /**
@@ -28,7 +27,7 @@ const V3_HEADER_BYTES = 13;
 export const aspnetIdentityV2Format: PasswordFormat = {
   name: V2_NAME,
   detect: (stored: StoredPassword) => !stored.salt && V2_SHAPE.test(stored.hash),
-  async verify(password: string, stored: StoredPassword, kdf: KdfLimiter): Promise<boolean> {
+  async verify(password: string, stored: StoredPassword, kdf: KdfAccess): Promise<boolean> {
     const bytes = decodeBase64(stored.hash);
     if (bytes?.length !== 49 || bytes[0] !== 0x00) {
       throw new MalformedHashError(V2_NAME, 'not a 49-byte Identity v2 hash (version byte 0x00)');
@@ -47,7 +46,7 @@ export const aspnetIdentityV2Format: PasswordFormat = {
 export const aspnetIdentityV3Format: PasswordFormat = {
   name: V3_NAME,
   detect: (stored: StoredPassword) => !stored.salt && V3_SHAPE.test(stored.hash),
-  async verify(password: string, stored: StoredPassword, kdf: KdfLimiter): Promise<boolean> {
+  async verify(password: string, stored: StoredPassword, kdf: KdfAccess): Promise<boolean> {
     const bytes = decodeBase64(stored.hash);
     if (!bytes || bytes.length < V3_HEADER_BYTES || bytes[0] !== 0x01) {
       throw new MalformedHashError(V3_NAME, 'not an Identity v3 hash (version byte 0x01 and a 13-byte header)');

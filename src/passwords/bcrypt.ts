@@ -1,8 +1,7 @@
 import { hash as bcryptHash } from 'bcrypt';
 import type { StoredPassword } from '../domain/user';
 import { equalBytes } from './equal-bytes';
-import type { KdfLimiter } from './kdf-limiter';
-import { MalformedHashError, type PasswordFormat } from './password-format';
+import { type KdfAccess, MalformedHashError, type PasswordFormat } from './password-format';
 
 const NAME = 'bcrypt';
 
@@ -46,7 +45,7 @@ function decodeBcryptBase64(text: string, bytes: number): Buffer {
 export const bcryptFormat: PasswordFormat = {
   name: NAME,
   detect: (stored: StoredPassword) => /^\$2[a-z]?\$/.test(stored.hash),
-  async verify(password: string, stored: StoredPassword, kdf: KdfLimiter): Promise<boolean> {
+  async verify(password: string, stored: StoredPassword, kdf: KdfAccess): Promise<boolean> {
     const match = SHAPE.exec(stored.hash);
     if (!match || match[1] === undefined || !match[2] || !match[3] || !match[4]) {
       throw new MalformedHashError(NAME, 'not a 60-character $2?$NN$ bcrypt hash');

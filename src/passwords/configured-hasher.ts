@@ -6,13 +6,19 @@ import { createPasswordHasher } from './password-hasher';
 
 /**
  * The hasher every entry point uses: scrypt at the configured cost for new hashes, every supported
- * legacy format for verification. Commands that hash one password pass no limiter and get a
- * single-slot one.
+ * legacy format for verification, stored hashes held to `maxMemoryBytes` (KDF_MAX_MEMORY; its default
+ * for `cost` when absent). Commands that hash one password pass no limiter and get a single-slot one.
  */
-export function createConfiguredHasher(options: { cost: ScryptCost; logger: DomainLogger; kdf?: KdfLimiter }) {
+export function createConfiguredHasher(options: {
+  cost: ScryptCost;
+  logger: DomainLogger;
+  kdf?: KdfLimiter;
+  maxMemoryBytes?: number;
+}) {
   return createPasswordHasher({
     cost: options.cost,
     kdf: options.kdf ?? new KdfLimiter({ concurrency: 1, queueLimit: 0 }),
+    ...(options.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: options.maxMemoryBytes }),
     logger: options.logger,
     legacyFormats: LEGACY_FORMATS,
   });

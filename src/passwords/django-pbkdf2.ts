@@ -1,8 +1,7 @@
 import type { StoredPassword } from '../domain/user';
 import { decodeBase64 } from './encodings';
 import { equalBytes } from './equal-bytes';
-import type { KdfLimiter } from './kdf-limiter';
-import { MalformedHashError, type PasswordFormat } from './password-format';
+import { type KdfAccess, MalformedHashError, type PasswordFormat } from './password-format';
 import { derivePbkdf2 } from './pbkdf2';
 
 /**
@@ -18,7 +17,7 @@ function djangoPbkdf2Format(digest: 'sha256' | 'sha1'): PasswordFormat {
   return {
     name,
     detect: (stored: StoredPassword) => stored.hash.startsWith(prefix),
-    async verify(password: string, stored: StoredPassword, kdf: KdfLimiter): Promise<boolean> {
+    async verify(password: string, stored: StoredPassword, kdf: KdfAccess): Promise<boolean> {
       const match = SHAPE.exec(stored.hash);
       if (!match || match[1] !== digest || match[2] === undefined || match[3] === undefined || !match[4]) {
         throw new MalformedHashError(name, `not "${prefix}<iterations>$<salt>$<base64 hash>"`);

@@ -1,11 +1,26 @@
 import type { StoredPassword } from '../domain/user';
-import type { KdfLimiter } from './kdf-limiter';
+
+/** What a format's `verify` gets to do slow work with, for one call. */
+export interface KdfAccess {
+  /**
+   * Runs slow work in the KDF queue (KdfLimiter.run with the caller's deadline): raises
+   * `resource_exhausted` when the queue is full, `deadline_exceeded` when the deadline passes first.
+   */
+  run<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * KDF_MAX_MEMORY: the most bytes one hash may allocate. A stored cost needing more is refused with
+   * a MalformedHashError before any work (see kdf-memory.ts), so the memory budget holds against
+   * tampered rows.
+   */
+  readonly maxMemoryBytes: number;
+}
 
 /**
  * One stored-hash format. `detect` must be cheap and never throw; `verify` decodes, checks cost
- * bounds (before any slow work), runs slow work through the limiter and compares decoded bytes in
- * constant time. A value the format claims but cannot use raises MalformedHashError (a non-match for
- * the caller, a warning log); the limiter's `resource_exhausted` passes through unchanged.
+ * bounds and memory (before any slow work), runs slow work through `kdf.run` and compares decoded
+ * bytes in constant time. A value the format claims but cannot use raises MalformedHashError (a
+ * non-match for the caller, a warning log); the queue's `resource_exhausted` and `deadline_exceeded`
+ * pass through unchanged.
  */
 export interface PasswordFormat {
   /** The name `hash verify` prints and `StoredPassword.format` selects (`bcrypt`, `membership-sha1`, …). */
@@ -17,7 +32,7 @@ export interface PasswordFormat {
   readonly options?: readonly string[];
   /** True when `stored` has this format's shape; used only when `stored.format` names no known format. */
   detect(stored: StoredPassword): boolean;
-  verify(password: string, stored: StoredPassword, kdf: KdfLimiter): Promise<boolean>;
+  verify(password: string, stored: StoredPassword, kdf: KdfAccess): Promise<boolean>;
 }
 
 /**

@@ -1,11 +1,13 @@
 import type { ScryptCost } from '../config';
+import { type CallContext, NO_CONTEXT } from '../domain/call-context';
 import type { DomainLogger } from '../domain/deps';
 import { IdentityError } from '../domain/errors';
 import type { PasswordHasher, VerifyResult } from '../domain/password-hasher';
 import type { StoredPassword } from '../domain/user';
 import { parseFormatSpec } from './format-spec';
 import type { KdfLimiter } from './kdf-limiter';
-import { MalformedHashError, type PasswordFormat } from './password-format';
+import { defaultKdfMaxMemory, formatBytes, scryptMemoryBytes } from './kdf-memory';
+import { type KdfAccess, MalformedHashError, type PasswordFormat } from './password-format';
 import { isBelowCost, readScryptParams, scryptFormat, scryptHash } from './scrypt';
 
 /**
@@ -40,6 +42,11 @@ function checkOptions(format: PasswordFormat, stored: StoredPassword): void {
 export interface PasswordHasherOptions {
   readonly cost: ScryptCost;
   readonly kdf: KdfLimiter;
+  /**
+   * KDF_MAX_MEMORY: the most memory one hash may take; a stored hash needing more is a non-match with
+   * a warning, refused before any work. At least what `cost` needs; default defaultKdfMaxMemory(cost).
+   */
+  readonly maxMemoryBytes?: number;
   readonly logger: DomainLogger;
   /**
    * Legacy formats (usually LEGACY_FORMATS from legacy-formats.ts). A stored value whose `format` names
@@ -56,22 +63,36 @@ export interface PasswordHasherOptions {
 
 /**
  * New hashes are scrypt-kdf at the configured cost; stored hashes are verified by the format their
- * `format` names, else by whichever format recognises their shape. A malformed or unknown stored value
- * is a non-match with a warning that names the problem (never the hash or the password). Every match of
- * a non-scrypt hash, or of scrypt below the current cost, reports `needsRehash`.
+ * `format` names, else by whichever format recognises their shape. A malformed or unknown stored value,
+ * or one whose cost needs more memory than `maxMemoryBytes`, is a non-match with a warning that names
+ * the problem (never the hash or the password). Every match of a non-scrypt hash, or of scrypt below
+ * the current cost, reports `needsRehash`. KDF work waits in `kdf` no later than the call's deadline.
  */
 export function createPasswordHasher(
   options: PasswordHasherOptions,
 ): PasswordHasher & { readonly formats: readonly PasswordFormat[] } {
   const formats = [scryptFormat, ...(options.legacyFormats ?? [])];
+  const maxMemoryBytes = options.maxMemoryBytes ?? defaultKdfMaxMemory(options.cost);
+  if (maxMemoryBytes < scryptMemoryBytes(options.cost)) {
+    // loadConfig refuses this naming KDF_MAX_MEMORY; here it would make every new hash unverifiable.
+    throw new RangeError(
+      `maxMemoryBytes ${formatBytes(maxMemoryBytes)} is below the ${formatBytes(scryptMemoryBytes(options.cost))} the scrypt cost needs`,
+    );
+  }
   let dummy: Promise<StoredPassword> | undefined;
 
-  const hash = async (password: string): Promise<StoredPassword> => ({
-    hash: await scryptHash(password, options.cost, options.kdf),
+  /** The KDF queue as one call sees it: its deadline, and the memory ceiling. */
+  const kdfFor = (ctx: CallContext): KdfAccess => ({
+    run: (work) => options.kdf.run(work, { deadline: ctx.deadline }),
+    maxMemoryBytes,
+  });
+
+  const hash = async (password: string, ctx: CallContext = NO_CONTEXT): Promise<StoredPassword> => ({
+    hash: await scryptHash(password, options.cost, kdfFor(ctx)),
     format: 'scrypt',
   });
 
-  const verifyStored = async (password: string, stored: StoredPassword): Promise<VerifyResult> => {
+  const verifyStored = async (password: string, stored: StoredPassword, ctx: CallContext): Promise<VerifyResult> => {
     const format = selectFormat(formats, stored);
     if (!format) {
       options.logger.warn(
@@ -82,12 +103,12 @@ export function createPasswordHasher(
     }
     try {
       checkOptions(format, stored);
-      const match = await format.verify(password, stored, options.kdf);
+      const match = await format.verify(password, stored, kdfFor(ctx));
       const needsRehash =
         match && (format !== scryptFormat || isBelowCost(readScryptParams(stored.hash), options.cost));
       return { match, format: format.name, needsRehash };
     } catch (error) {
-      if (error instanceof IdentityError) throw error; // overload and the like are not a wrong password
+      if (error instanceof IdentityError) throw error; // overload and deadlines are not a wrong password
       if (!(error instanceof MalformedHashError)) {
         // The KDF itself failed (out of memory, a threadpool or native-module error): a fault of
         // this service, never a wrong password, so the caller sees UNAVAILABLE and nothing is counted.
@@ -101,7 +122,10 @@ export function createPasswordHasher(
     }
   };
 
-  /** The dummy: one hash at the current cost, made on first use and kept. */
+  /**
+   * The dummy: one hash at the current cost, made on first use and kept. Made without the caller's
+   * deadline: it is shared, so one caller giving up must not fail the others waiting for it.
+   */
   const dummyHash = async (): Promise<StoredPassword> => {
     dummy ??= hash('legacy-identity-adapter dummy password');
     return dummy.catch((error: unknown) => {
@@ -109,15 +133,19 @@ export function createPasswordHasher(
       throw error;
     });
   };
-  const dummyVerify = async (password: string): Promise<void> => {
-    await verifyStored(password, await dummyHash());
+  const dummyVerify = async (password: string, ctx: CallContext = NO_CONTEXT): Promise<void> => {
+    await verifyStored(password, await dummyHash(), ctx);
   };
 
-  /** True when checking `stored` costs at least what the dummy costs: scrypt at or above the current cost. */
+  /**
+   * True when checking `stored` costs at least what the dummy costs: scrypt at or above the current
+   * cost and within the memory ceiling (a hash refused for its memory costs nothing: the dummy runs beside it).
+   */
   const coversDummyCost = (stored: StoredPassword): boolean => {
     if (selectFormat(formats, stored) !== scryptFormat) return false;
     try {
-      return !isBelowCost(readScryptParams(stored.hash), options.cost);
+      const params = readScryptParams(stored.hash);
+      return !isBelowCost(params, options.cost) && scryptMemoryBytes(params) <= maxMemoryBytes;
     } catch {
       return false;
     }
@@ -129,9 +157,13 @@ export function createPasswordHasher(
    * is checked side by side with the dummy: the answer takes at least one current-cost scrypt, the
    * same as for an unknown user, whatever the legacy format.
    */
-  const verify = async (password: string, stored: StoredPassword): Promise<VerifyResult> => {
-    if (options.equalizeTiming === false || coversDummyCost(stored)) return verifyStored(password, stored);
-    const [result] = await Promise.all([verifyStored(password, stored), dummyVerify(password)]);
+  const verify = async (
+    password: string,
+    stored: StoredPassword,
+    ctx: CallContext = NO_CONTEXT,
+  ): Promise<VerifyResult> => {
+    if (options.equalizeTiming === false || coversDummyCost(stored)) return verifyStored(password, stored, ctx);
+    const [result] = await Promise.all([verifyStored(password, stored, ctx), dummyVerify(password, ctx)]);
     return result;
   };
 

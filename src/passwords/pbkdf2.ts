@@ -1,7 +1,6 @@
 import { pbkdf2 } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { KdfLimiter } from './kdf-limiter';
-import { MalformedHashError } from './password-format';
+import { type KdfAccess, MalformedHashError } from './password-format';
 
 const pbkdf2Async = promisify(pbkdf2);
 
@@ -35,7 +34,7 @@ export async function derivePbkdf2(
   format: string,
   password: string,
   params: Pbkdf2Params,
-  kdf: KdfLimiter,
+  kdf: KdfAccess,
 ): Promise<Buffer> {
   const { digest, iterations, salt, keyBytes } = params;
   if (!Number.isSafeInteger(iterations) || iterations < 1) {

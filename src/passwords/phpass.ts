@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { StoredPassword } from '../domain/user';
 import { equalBytes } from './equal-bytes';
-import type { KdfLimiter } from './kdf-limiter';
-import { MalformedHashError, type PasswordFormat } from './password-format';
+import { type KdfAccess, MalformedHashError, type PasswordFormat } from './password-format';
 
 const NAME = 'phpass';
 const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -56,7 +55,7 @@ async function iteratedMd5(salt: Buffer, password: Buffer, rounds: number): Prom
 export const phpassFormat: PasswordFormat = {
   name: NAME,
   detect: (stored: StoredPassword) => stored.hash.startsWith('$P$') || stored.hash.startsWith('$H$'),
-  async verify(password: string, stored: StoredPassword, kdf: KdfLimiter): Promise<boolean> {
+  async verify(password: string, stored: StoredPassword, kdf: KdfAccess): Promise<boolean> {
     const match = SHAPE.exec(stored.hash);
     if (!match?.[1] || !match[2] || !match[3]) throw new MalformedHashError(NAME, 'not a 34-character $P$/$H$ hash');
     const log2 = ITOA64.indexOf(match[1]);

@@ -39,6 +39,8 @@ export interface ServiceMetrics {
   kdfStarted(waitMs: number): void;
   /** A KDF task was refused because the queue was full. */
   kdfRejected(): void;
+  /** A KDF task was given up without running because its caller's deadline passed first. */
+  kdfExpired(): void;
   /** Reads queue depth and in-flight work at every scrape. */
   watchKdf(source: KdfGaugeSource, limits: { readonly concurrency: number; readonly queueLimit: number }): void;
   /** Reads a store's pool counts at every scrape (SQL Server); unset, the gauge has no samples. */
@@ -110,6 +112,12 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
     registers,
   });
 
+  const kdfExpired = new Counter({
+    name: 'identity_kdf_expired_total',
+    help: "Password hashes given up without running because the caller's deadline passed while they waited (DEADLINE_EXCEEDED).",
+    registers,
+  });
+
   let kdf: { source: KdfGaugeSource; limits: { concurrency: number; queueLimit: number } } | undefined;
   new Gauge({
     name: 'identity_kdf_queue_depth',
@@ -177,6 +185,9 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
     },
     kdfRejected() {
       kdfRejected.inc();
+    },
+    kdfExpired() {
+      kdfExpired.inc();
     },
     watchKdf(source, limits) {
       kdf = { source, limits: { concurrency: limits.concurrency, queueLimit: limits.queueLimit } };

@@ -16,25 +16,27 @@ const TRACER_NAME = 'legacy-identity-adapter/passwords';
  *
  * Spans are made only under an existing span (a request, or the background rehash it started).
  * Overload (`resource_exhausted`) is recorded as `password.kdf.rejected`, not as an error: shedding
- * load is the limiter doing its job. Anything else thrown marks the span as an error.
+ * load is the limiter doing its job. A deadline that passed before the KDF started is recorded as
+ * `password.kdf.expired` and, like anything else thrown, marks the span as an error (a timeout is a
+ * fault). The caller's CallContext is passed through unchanged.
  */
 export function tracePasswordHasher(hasher: PasswordHasher, cost: ScryptCost): PasswordHasher {
   return {
-    hash: (password) =>
+    hash: (password, ctx) =>
       inSpan('password.hash', { 'password.format': 'scrypt', ...scryptCostAttributes(cost) }, () =>
-        hasher.hash(password),
+        hasher.hash(password, ctx),
       ),
-    verify: (password, stored: StoredPassword) =>
+    verify: (password, stored: StoredPassword, ctx) =>
       inSpan('password.verify', storedCostAttributes(stored.hash), async (span) => {
-        const result = await hasher.verify(password, stored);
+        const result = await hasher.verify(password, stored, ctx);
         span?.setAttributes({ 'password.format': result.format, 'password.needs_rehash': result.needsRehash });
         return result;
       }),
-    dummyVerify: (password) =>
+    dummyVerify: (password, ctx) =>
       inSpan(
         'password.verify',
         { 'password.dummy': true, 'password.format': 'scrypt', ...scryptCostAttributes(cost) },
-        () => hasher.dummyVerify(password),
+        () => hasher.dummyVerify(password, ctx),
       ),
   };
 }
@@ -49,6 +51,9 @@ function inSpan<T>(name: string, attributes: Attributes, work: (span: Span | und
       if (error instanceof IdentityError && error.code === 'resource_exhausted') {
         span.setAttribute('password.kdf.rejected', true);
       } else {
+        if (error instanceof IdentityError && error.code === 'deadline_exceeded') {
+          span.setAttribute('password.kdf.expired', true);
+        }
         span.recordException(error instanceof Error ? error : String(error));
         span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof IdentityError ? error.code : 'error' });
       }

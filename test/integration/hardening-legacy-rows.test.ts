@@ -1,9 +1,25 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import { promiseClient } from '../support/grpc-call';
 import { type Stack, startStack, TEST_BRIDGE_TOKEN } from '../support/stack';
 
 const PASSWORD = 'legacy row password';
+
+/**
+ * A scrypt-kdf key whose header asks for 128·N·r·p = 1 GiB (logN 20, r 8, p 1) with a valid header
+ * checksum, so scrypt-kdf itself would start the 1 GiB computation: the reviewer's tampered row.
+ */
+function tamperedScryptKey(): string {
+  const key = Buffer.alloc(96, 7);
+  key.write('scrypt');
+  key[6] = 0;
+  key[7] = 20;
+  key.writeUInt32BE(8, 8);
+  key.writeUInt32BE(1, 12);
+  createHash('sha256').update(key.subarray(0, 48)).digest().copy(key, 48, 0, 16);
+  return key.toString('base64');
+}
 
 /**
  * A malicious (or just broken) legacy row: attacker-controlled data the legacy application let in, or
@@ -23,6 +39,7 @@ describe('malicious legacy rows', () => {
       'bcrypt-cost',
       'pbkdf2-iter',
       'garbage-hash',
+      'scrypt-memory',
     ]) {
       await rpc.createUser({ email: `${name}@example.com`, password: PASSWORD, userMetadata: { ok: true } });
     }
@@ -39,6 +56,7 @@ describe('malicious legacy rows', () => {
     set('PasswordHash', `$2b$31$${'a'.repeat(53)}`, 'bcrypt-cost@example.com');
     set('PasswordHash', `pbkdf2_sha256$2000000000$salt$${'A'.repeat(44)}`, 'pbkdf2-iter@example.com');
     set('PasswordHash', "'; DROP TABLE Users; --\u0000\u202e", 'garbage-hash@example.com');
+    set('PasswordHash', tamperedScryptKey(), 'scrypt-memory@example.com');
     db.close();
   });
   after(async () => {
@@ -76,6 +94,21 @@ describe('malicious legacy rows', () => {
       assert.equal(login.json.error, 'invalid_credentials');
     });
   }
+
+  it('scrypt-memory: a stored hash needing more than KDF_MAX_MEMORY is a wrong password (401), refused before any work', async () => {
+    const logged = stack.logs.lines.length;
+    const login = await post('/v1/login', { username_or_email: 'scrypt-memory@example.com', password: PASSWORD });
+    assert.equal(login.status, 401);
+    assert.equal(login.json.error, 'invalid_credentials');
+    const warnings = stack.logs
+      .entries()
+      .slice(logged)
+      .filter((e) => e.event === 'password_hash_malformed');
+    assert.deepEqual(
+      warnings.map((w) => [w.format, w.problem]),
+      [['scrypt', 'cost needs 1 GiB of memory, above KDF_MAX_MEMORY (256 MiB)']],
+    );
+  });
 
   it('warns about each unreadable row by user id and column, never its content', () => {
     const warnings = stack.logs.entries().filter((e) => e.event === 'store_row_unreadable');

@@ -25,7 +25,8 @@ function invalidCredentials(): IdentityError {
  * and (in import mode) a user migrated longer ago than the grace window all raise the same
  * `invalid_credentials`, after the same amount of KDF work. With a login throttle, an identifier whose
  * budget of failed attempts is spent gets `resource_exhausted` at once, before any lookup or KDF work,
- * whether or not it exists; only `invalid_credentials` outcomes are charged to the budget.
+ * whether or not it exists; only `invalid_credentials` outcomes are charged to the budget (not a call
+ * whose deadline passed while it waited for the KDF: it never checked the password).
  */
 export async function authenticate(deps: DomainDeps, input: AuthenticateInput, ctx: CallContext): Promise<User> {
   assertValid(checkLogin('login', input.login), checkPassword('password', input.password));
@@ -47,11 +48,11 @@ export async function authenticate(deps: DomainDeps, input: AuthenticateInput, c
 async function checkCredentials(deps: DomainDeps, input: AuthenticateInput, ctx: CallContext): Promise<User> {
   const user = await findByLogin(deps, input.login, ctx);
   if (!user) {
-    await deps.hasher.dummyVerify(input.password);
+    await deps.hasher.dummyVerify(input.password, ctx);
     throw invalidCredentials();
   }
 
-  const result = await deps.hasher.verify(input.password, user.password);
+  const result = await deps.hasher.verify(input.password, user.password, ctx);
   if (!result.match || !user.canLogin) throw invalidCredentials();
 
   if ((await migrationVerdict(deps, user, ctx)) === 'gone') {

@@ -14,6 +14,6 @@ export async function changePassword(deps: DomainDeps, input: ChangePasswordInpu
   assertValid(checkLookupEmail('email', input.email), checkPassword('new_password', input.newPassword));
   const user = await requireByEmail(deps, input.email, ctx);
   await assertNotMigrated(deps, user, ctx);
-  const password = await deps.hasher.hash(input.newPassword);
+  const password = await deps.hasher.hash(input.newPassword, ctx);
   await deps.repository.updatePassword(user.userId, password, undefined, ctx);
 }

@@ -28,7 +28,7 @@ export async function createUser(deps: DomainDeps, input: CreateUserInput, ctx: 
   if (input.username !== undefined && (await deps.repository.findByUsername(input.username, ctx))) {
     throw new IdentityError('already_exists', 'a user with this username already exists');
   }
-  const password = await deps.hasher.hash(input.password);
+  const password = await deps.hasher.hash(input.password, ctx);
   const user = await deps.repository.insert(
     {
       email: input.email,

@@ -136,12 +136,14 @@ describe('absurd costs are refused before any work', () => {
 
   const CASES: ReadonlyArray<readonly [string, string, RegExp]> = [
     ['scrypt logN 30', scrypt(30, 8, 1), /beyond the allowed bounds/],
-    ['scrypt logN 20 r 32 p 16 (2 TiB)', scrypt(20, 32, 16), /beyond the allowed bounds/],
+    ['scrypt logN 20 r 32 p 16 (64 GiB)', scrypt(20, 32, 16), /64 GiB of memory, above KDF_MAX_MEMORY \(256 MiB\)/],
+    ['scrypt logN 20 r 8 p 1 (1 GiB)', scrypt(20, 8, 1), /1 GiB of memory, above KDF_MAX_MEMORY \(256 MiB\)/],
+    ['scrypt r 33', scrypt(14, 33, 1), /beyond the allowed bounds/],
     ['bcrypt cost 31', '$2b$31$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW', /outside 4\.\.16/],
     ['phpass 2^30 (spec maximum)', '$P$SIQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0', /exceeds the limit of 2\^18/],
     ['phpass 2^19', '$P$HIQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0', /exceeds the limit/],
     ['phpass count beyond the spec', '$P$zIQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0', /outside the spec/],
-    ['argon2id m = 4 GiB', `$argon2id$v=19$m=4194304,t=2,p=1$${salt}$${tag}`, /beyond the allowed bounds/],
+    ['argon2id m = 4 GiB', `$argon2id$v=19$m=4194304,t=2,p=1$${salt}$${tag}`, /4 GiB of memory, above KDF_MAX_MEMORY/],
     ['argon2i t = 1000', `$argon2i$v=19$m=1024,t=1000,p=1$${salt}$${tag}`, /beyond the allowed bounds/],
     ['argon2id p = 255', `$argon2id$v=19$m=65536,t=1,p=255$${salt}$${tag}`, /beyond the allowed bounds/],
     ['Django 10^9 iterations', 'pbkdf2_sha256$1000000000$salt$OAXyhAQ/4ZDA9V5RMExt3C1OwQdUpLZ99vm1McFlLRA=', /exceed/],

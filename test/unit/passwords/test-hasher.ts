@@ -33,7 +33,13 @@ export function recordingLogger(): DomainLogger & { readonly lines: LogLine[] } 
 
 /** A hasher with every legacy format, a recording logger, and a count of KDF slots entered. */
 export function testHasher(
-  options: { concurrency?: number; queueLimit?: number; cost?: ScryptCost; equalizeTiming?: boolean } = {},
+  options: {
+    concurrency?: number;
+    queueLimit?: number;
+    cost?: ScryptCost;
+    equalizeTiming?: boolean;
+    maxMemoryBytes?: number;
+  } = {},
 ) {
   let kdfStarts = 0;
   const kdf = new KdfLimiter({
@@ -45,6 +51,7 @@ export function testHasher(
   const hasher = createPasswordHasher({
     cost: options.cost ?? TEST_COST,
     kdf,
+    ...(options.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: options.maxMemoryBytes }),
     logger,
     legacyFormats: LEGACY_FORMATS,
     // These tests count one format's own KDF work; timing equalisation has its own tests.
