@@ -1,4 +1,5 @@
 import type { StoredPassword } from '../domain/user';
+import { parseArgon2Phc } from '../passwords/argon2';
 import { decodeBase64, decodeBase64Unpadded, decodeHex } from '../passwords/encodings';
 import { MEMBERSHIP_ALGORITHMS, type MembershipAlgorithm } from '../passwords/membership-hashed';
 import { resolveFormat } from './password-format-name';
@@ -71,8 +72,6 @@ function b64(bytes: Uint8Array): string {
 }
 
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
-const ARGON2 =
-  /^\$(argon2id|argon2i)(?:\$v=(\d{1,3}))?\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,10})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 const DJANGO = /^pbkdf2_(sha256|sha1)\$(\d{1,10})\$([^$]{1,128})\$([A-Za-z0-9+/=]+)$/;
 const DJANGO_KEY_BYTES = { sha256: 32, sha1: 20 } as const;
 const IDENTITY_V3_PRF = ['sha1', 'sha256', 'sha512'] as const;
@@ -144,16 +143,18 @@ export function toAuth0PasswordHash(stored: StoredPassword): PasswordExport {
 }
 
 function argon2(format: string, hash: string): PasswordExport {
-  const match = ARGON2.exec(hash);
-  if (!match) return refused(format, 'malformed_hash', 'not a PHC string $argon2…$v=19$m=…,t=…,p=…$salt$hash');
+  const phc = parseArgon2Phc(hash);
+  if (!phc) return refused(format, 'malformed_hash', 'not a PHC string $argon2…$v=19$m=…,t=…,p=…$salt$hash');
   // Auth0 verifies argon2 with libsodium (auth0/magic), which implements version 1.3 (v=19) only.
-  if (match[2] !== '19') {
+  if (phc.version !== 19) {
     return refused(format, 'unsupported_algorithm', 'argon2 version 1.0 (v=16 or no v=): Auth0 verifies v=19 only');
   }
-  if (!decodeBase64Unpadded(match[6] ?? '') || !decodeBase64Unpadded(match[7] ?? '')) {
+  if (!decodeBase64Unpadded(phc.salt) || !decodeBase64Unpadded(phc.hash)) {
     return refused(format, 'malformed_hash', 'salt or hash is not unpadded base64');
   }
-  return exported(format, { algorithm: 'argon2', hash: { value: hash, encoding: 'utf8' } });
+  // Written in the reference order (m, t, p), whatever order the legacy library used.
+  const value = `$${phc.kind}$v=19$m=${phc.m},t=${phc.t},p=${phc.p}$${phc.salt}$${phc.hash}`;
+  return exported(format, { algorithm: 'argon2', hash: { value, encoding: 'utf8' } });
 }
 
 function pbkdf2Phc(digest: string, iterations: number, salt: Uint8Array, key: Uint8Array): string {

@@ -19,9 +19,48 @@ const MAX_SALT_OR_HASH_BYTES = 1024;
 /** 0x10 (1.0, written without `v=` or as v=16) and 0x13 (1.3, v=19). */
 const VERSIONS = [0x10, 0x13];
 
-/** `$argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash>`, salt and hash in unpadded base64. */
+/**
+ * `$argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash>`, salt and hash in unpadded base64. The three
+ * parameters may come in any order: the reference implementation writes `m,t,p`, the `argon2` npm
+ * package (through @phc/format) writes `m,p,t`.
+ */
 const PHC =
-  /^\$(argon2id|argon2i)(?:\$v=(\d{1,3}))?\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,10})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+  /^\$(argon2id|argon2i)(?:\$v=(\d{1,3}))?\$([mtp]=\d{1,10},[mtp]=\d{1,10},[mtp]=\d{1,10})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+
+/** The `m`, `t` and `p` of a PHC parameter list, each exactly once, or null. */
+function readParams(list: string): { m: number; t: number; p: number } | null {
+  const params = new Map(list.split(',').map((pair) => [pair[0], Number(pair.slice(2))] as const));
+  const m = params.get('m');
+  const t = params.get('t');
+  const p = params.get('p');
+  return params.size === 3 && m !== undefined && t !== undefined && p !== undefined ? { m, t, p } : null;
+}
+
+/** An argon2 PHC string taken apart (no bounds checked), or null when it is not one. */
+export interface Argon2Phc {
+  readonly kind: 'argon2id' | 'argon2i';
+  /** The `v=` value as written; undefined when the string has none (version 1.0). */
+  readonly version: number | undefined;
+  readonly m: number;
+  readonly t: number;
+  readonly p: number;
+  /** Unpadded base64, as stored. */
+  readonly salt: string;
+  readonly hash: string;
+}
+
+export function parseArgon2Phc(value: string): Argon2Phc | null {
+  const match = PHC.exec(value);
+  const params = match?.[3] ? readParams(match[3]) : null;
+  if (!match || !params || !match[4] || !match[5]) return null;
+  return {
+    kind: match[1] === 'argon2i' ? 'argon2i' : 'argon2id',
+    version: match[2] === undefined ? undefined : Number(match[2]),
+    ...params,
+    salt: match[4],
+    hash: match[5],
+  };
+}
 
 function argon2Format(kind: 'argon2id' | 'argon2i'): PasswordFormat {
   const prefix = `$${kind}$`;
@@ -29,13 +68,13 @@ function argon2Format(kind: 'argon2id' | 'argon2i'): PasswordFormat {
     name: kind,
     detect: (stored: StoredPassword) => stored.hash.startsWith(prefix),
     async verify(password: string, stored: StoredPassword, kdf: KdfAccess): Promise<boolean> {
-      const match = PHC.exec(stored.hash);
-      if (!match || match[1] !== kind || !match[3] || !match[4] || !match[5] || !match[6] || !match[7]) {
+      const phc = parseArgon2Phc(stored.hash);
+      if (!phc || phc.kind !== kind) {
         throw new MalformedHashError(kind, `not a PHC string ${prefix}v=…$m=…,t=…,p=…$<salt>$<hash>`);
       }
-      const version = match[2] === undefined ? 0x10 : Number(match[2]);
+      const version = phc.version ?? 0x10;
       if (!VERSIONS.includes(version)) throw new MalformedHashError(kind, 'unknown version (expected 16 or 19)');
-      const [memoryKiB, timeCost, parallelism] = [Number(match[3]), Number(match[4]), Number(match[5])];
+      const { m: memoryKiB, t: timeCost, p: parallelism } = phc;
       if (parallelism < 1 || timeCost < 1 || memoryKiB < 8 * parallelism) {
         throw new MalformedHashError(kind, 'cost parameters below argon2 minimums');
       }
@@ -43,8 +82,8 @@ function argon2Format(kind: 'argon2id' | 'argon2i'): PasswordFormat {
         throw new MalformedHashError(kind, `cost t=${timeCost} p=${parallelism} is beyond the allowed bounds`);
       }
       assertWithinMemory(kind, argon2MemoryBytes(memoryKiB), kdf.maxMemoryBytes);
-      const salt = decodeBase64Unpadded(match[6]);
-      const expected = decodeBase64Unpadded(match[7]);
+      const salt = decodeBase64Unpadded(phc.salt);
+      const expected = decodeBase64Unpadded(phc.hash);
       if (!salt || salt.length < MIN_SALT_BYTES || salt.length > MAX_SALT_OR_HASH_BYTES) {
         throw new MalformedHashError(kind, 'salt is not 8 to 1024 bytes of base64');
       }

@@ -249,3 +249,15 @@ describe('Auth0 custom_password_hash export', () => {
     });
   });
 });
+
+describe('argon2 export parameter order', () => {
+  it('writes a hash made by the argon2 npm package (m, p, t) in the reference order m, t, p', () => {
+    const stored = '$argon2id$v=19$m=19456,p=1,t=2$efnE/4megx/AumnGvu5ijw$JteFVK2eQNVPrdT4F8RjDPgfFJeUGsFitRZS/Cqz/cE';
+    const result = toAuth0PasswordHash({ hash: stored });
+    assert.ok(result.exported);
+    assert.equal(
+      result.hash.hash.value,
+      '$argon2id$v=19$m=19456,t=2,p=1$efnE/4megx/AumnGvu5ijw$JteFVK2eQNVPrdT4F8RjDPgfFJeUGsFitRZS/Cqz/cE',
+    );
+  });
+});

@@ -100,3 +100,23 @@ describe('format rules', () => {
     });
   });
 });
+
+describe('argon2 PHC parameter order', () => {
+  // Made with the `argon2` npm package 0.45 (`argon2.hash('password', { memoryCost: 19456, timeCost: 2,
+  // parallelism: 1 })`), which writes its parameters as m, p, t.
+  const NODE_ARGON2 =
+    '$argon2id$v=19$m=19456,p=1,t=2$efnE/4megx/AumnGvu5ijw$JteFVK2eQNVPrdT4F8RjDPgfFJeUGsFitRZS/Cqz/cE';
+
+  it('verifies a hash whose parameters are written m, p, t', async () => {
+    const { hasher } = testHasher();
+    assert.equal((await hasher.verify('password', { hash: NODE_ARGON2 })).match, true);
+    assert.equal((await hasher.verify('Password', { hash: NODE_ARGON2 })).match, false);
+  });
+
+  it('refuses a parameter list with a repeated or missing parameter', async () => {
+    const { hasher } = testHasher();
+    for (const hash of [NODE_ARGON2.replace('p=1,t=2', 'p=1,p=2'), NODE_ARGON2.replace('p=1,t=2', 't=2,t=2')]) {
+      assert.equal((await hasher.verify('password', { hash })).match, false);
+    }
+  });
+});
