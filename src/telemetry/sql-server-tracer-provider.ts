@@ -16,6 +16,18 @@ import {
 import { describeSql } from './node-sqlite-instrumentation';
 
 /**
+ * A span whose status never carries a message: instrumentation-tedious sets the driver's error text
+ * as the status message, and SQL Server's can quote data (error 2628, string truncation, prints the
+ * start of the value — part of an email or a hash). The error number stays in
+ * `db.response.status_code` and the error class in `error.type`.
+ */
+function withoutDriverMessages(span: Span): Span {
+  const setStatus = span.setStatus.bind(span);
+  span.setStatus = (status) => setStatus({ code: status.code });
+  return span;
+}
+
+/**
  * The tracer provider given to instrumentation-tedious, so SQL Server spans follow the same rules as
  * the node:sqlite spans:
  *
@@ -28,7 +40,7 @@ import { describeSql } from './node-sqlite-instrumentation';
  *   which tells an SRE nothing about which statement was slow.
  *
  * Everything else the instrumentation records (`db.system.name`, `db.namespace`, `db.query.text`,
- * `server.*`, error status and `db.response.status_code`) passes through unchanged. Only `startSpan`
+ * `server.*`, error status without its message, `db.response.status_code`) passes through. Only `startSpan`
  * is filtered: it is the one call instrumentation-tedious makes.
  */
 export function sqlServerTracerProvider(provider: TracerProvider): TracerProvider {
@@ -41,17 +53,19 @@ export function sqlServerTracerProvider(provider: TracerProvider): TracerProvide
           const sql = spanOptions.attributes?.[ATTR_DB_QUERY_TEXT];
           if (typeof sql !== 'string') return tracer.startSpan(spanName, spanOptions, ctx);
           const { operation, collection } = describeSql(sql);
-          return tracer.startSpan(
-            collection ? `${operation} ${collection}` : operation,
-            {
-              ...spanOptions,
-              attributes: {
-                ...spanOptions.attributes,
-                [ATTR_DB_OPERATION_NAME]: operation,
-                ...(collection ? { [ATTR_DB_COLLECTION_NAME]: collection } : {}),
+          return withoutDriverMessages(
+            tracer.startSpan(
+              collection ? `${operation} ${collection}` : operation,
+              {
+                ...spanOptions,
+                attributes: {
+                  ...spanOptions.attributes,
+                  [ATTR_DB_OPERATION_NAME]: operation,
+                  ...(collection ? { [ATTR_DB_COLLECTION_NAME]: collection } : {}),
+                },
               },
-            },
-            ctx,
+              ctx,
+            ),
           );
         },
         startActiveSpan: tracer.startActiveSpan.bind(tracer) as Tracer['startActiveSpan'],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { sqlServerTracerProvider } from '../../../src/telemetry/sql-server-tracer-provider';
 
@@ -63,5 +63,37 @@ describe('SQL Server spans (the tracer provider given to instrumentation-tedious
       memory.getFinishedSpans().map((s) => s.name),
       ['EXECUTE sp_who'],
     );
+  });
+});
+
+describe('SQL Server span status', () => {
+  it('keeps the error code but never the driver message, which can quote data (error 2628)', async () => {
+    const memory = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+    const tracer = sqlServerTracerProvider(provider).getTracer('@opentelemetry/instrumentation-tedious', '0.43.0');
+    const request = provider.getTracer('test').startSpan('identity.create_user');
+    const span = tracer.startSpan(
+      'execSql legacy',
+      { attributes: tediousAttributes('INSERT INTO [Users] ([Email]) VALUES (@email)') },
+      trace.setSpan(ROOT_CONTEXT, request),
+    );
+    // What instrumentation-tedious does on a failed request.
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: "String or binary data would be truncated: 'alice.secret@exa'",
+    });
+    span.setAttribute('db.response.status_code', '2628');
+    span.end();
+    request.end();
+    const [finished] = memory.getFinishedSpans();
+    assert.equal(finished?.status.code, SpanStatusCode.ERROR);
+    assert.equal(finished.status.message, undefined);
+    assert.equal(finished.attributes['db.response.status_code'], '2628');
+    assert.ok(
+      !JSON.stringify(memory.getFinishedSpans().map((s) => [s.status, s.attributes, s.events])).includes(
+        'alice.secret',
+      ),
+    );
+    await provider.shutdown();
   });
 });
