@@ -325,13 +325,13 @@ describe('Telemetry: SIGTERM flushes queued spans', function () {
   });
 });
 
-describe('Telemetry: serve started without the preload (npm run cli -- serve, the installed bin)', function () {
+describe('Telemetry: serve started without the preload (the installed bin, or node dist/src/cli.js serve)', function () {
   this.timeout(60_000);
 
   it('warns once, saying how to preload register, and exports nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lia-telemetry-nopreload-'));
     const receiver = await startTestOtlpReceiver();
-    // What `npm run cli -- serve` runs: the CLI under tsx, with no --require of telemetry/register.
+    // The CLI without --require of telemetry/register, as the installed bin or a bare node dist/src/cli.js runs it.
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/cli.ts', 'serve'], {
       env: {
         PATH: process.env.PATH ?? '',
