@@ -23,6 +23,12 @@ import {
   scryptMemoryBytes,
 } from './passwords/kdf-memory';
 import { membershipFormatName } from './passwords/membership-format-name';
+import {
+  type MembershipDecryption,
+  type MembershipMachineKey,
+  parseMembershipDecryption,
+  parseMembershipMachineKey,
+} from './passwords/membership-machine-key';
 
 /**
  * Configuration, read from the environment once by loadConfig and passed to whatever needs it.
@@ -33,6 +39,11 @@ export interface Config {
   readonly schemaProfile: string;
   /** What some schema profiles read: aspnet-membership's application and hash algorithm. */
   readonly profileSettings: ProfileSettings;
+  /**
+   * MEMBERSHIP_DECRYPTION_KEY and MEMBERSHIP_DECRYPTION: the site's machineKey, with which Membership
+   * PasswordFormat 2 (encrypted) rows verify; null refuses them. The key is a secret.
+   */
+  readonly membershipMachineKey: MembershipMachineKey | null;
   readonly grpc: {
     readonly addr: HostPort;
     /** Refuse to start a plaintext gRPC listener on a non-loopback address unless this is set. */
@@ -180,6 +191,10 @@ export const CONFIG_KEYS = {
   APPLICATION_NAME: 'aspnet-membership: the Membership application (ApplicationName) whose users are served; default /',
   MEMBERSHIP_HASH_ALGORITHM:
     "aspnet-membership: the site's hashAlgorithmType for PasswordFormat 1 (SHA1, SHA256, HMACSHA256 …); default SHA1",
+  MEMBERSHIP_DECRYPTION_KEY:
+    "aspnet-membership: the site's machineKey decryptionKey (hex; a secret) so PasswordFormat 2 (encrypted) rows verify; default none (those rows are refused)",
+  MEMBERSHIP_DECRYPTION:
+    "the site's machineKey decryption for MEMBERSHIP_DECRYPTION_KEY: AES, 3DES or Auto (AES); default AES",
   GRPC_ADDR: 'gRPC listen address; default 127.0.0.1:50051',
   GRPC_ALLOW_INSECURE: 'allow plaintext gRPC on a non-loopback address, served or called (on/off); default off',
   GRPC_TLS_CERT:
@@ -272,6 +287,7 @@ export function loadConfig(env: Env = process.env): Config {
     p: field('SCRYPT_P', SCRYPT_DEFAULT.p, (v) => parseInteger(v, 1, 16)),
   };
 
+  const membershipDecryption = field('MEMBERSHIP_DECRYPTION', 'AES' as MembershipDecryption, parseMembershipDecryption);
   const store = field('STORE_URL', { kind: 'sqlite', path: './data/legacy.db' } as StoreConfig, parseStoreUrl);
   const optional = <T>(key: ConfigKey, parse: (v: string) => T): T | undefined => field(key, undefined, parse);
   const tuning: MssqlTuning = Object.fromEntries(
@@ -294,6 +310,10 @@ export function loadConfig(env: Env = process.env): Config {
         parseMembershipHashAlgorithm,
       ),
     },
+    // The key is a secret: parseMembershipMachineKey's messages give its length, never its value.
+    membershipMachineKey: field('MEMBERSHIP_DECRYPTION_KEY', null as MembershipMachineKey | null, (v) =>
+      parseMembershipMachineKey(membershipDecryption, v),
+    ),
     grpc: { addr: grpcAddr, allowInsecureRemote, tls: grpcTls, tokens: grpcTokens },
     loginRateLimit: field('RATE_LIMIT_LOGIN', DEFAULT_LOGIN_RATE as RateValue | null, parseRate),
     bridge: loadBridge(read, field, { tls: grpcTls, tokens: grpcTokens, allowInsecureRemote }),

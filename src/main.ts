@@ -77,7 +77,13 @@ export async function startService(
   });
   metrics.watchKdf(kdf, config.kdf);
   const hasher = tracePasswordHasher(
-    createConfiguredHasher({ cost: config.scrypt, kdf, maxMemoryBytes: config.kdf.maxMemoryBytes, logger }),
+    createConfiguredHasher({
+      cost: config.scrypt,
+      kdf,
+      maxMemoryBytes: config.kdf.maxMemoryBytes,
+      membershipMachineKey: config.membershipMachineKey,
+      logger,
+    }),
     config.scrypt,
   );
   const clock = overrides.clock ?? systemClock;

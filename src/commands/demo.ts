@@ -33,7 +33,11 @@ export async function demoCommand(io: CommandIO): Promise<number> {
   await initStore(config.store, { profile: config.schemaProfile, createLegacySchema: true });
 
   const logger = createLogger({ level: 'warn' });
-  const hasher = createConfiguredHasher({ cost: config.scrypt, logger });
+  const hasher = createConfiguredHasher({
+    cost: config.scrypt,
+    membershipMachineKey: config.membershipMachineKey,
+    logger,
+  });
   const repository = await openRepository(config.store, {
     profile: loadSchemaProfile(config.schemaProfile, config.profileSettings),
     logger,

@@ -32,6 +32,7 @@ export async function hashVerifyCommand(io: CommandIO): Promise<number> {
     cost: config.scrypt,
     // The service's ceiling, so a row this command verifies is one the service verifies.
     maxMemoryBytes: config.kdf.maxMemoryBytes,
+    membershipMachineKey: config.membershipMachineKey,
     logger: createLogger({ level: 'warn', destination: process.stderr }),
   });
   const outcome = await runHashVerify(await io.readStdin(), hasher);

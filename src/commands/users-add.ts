@@ -46,7 +46,11 @@ export async function usersAddCommand(args: readonly string[], io: CommandIO): P
   }
   const config = loadConfig({ ...io.env, HTTP_ADDR: 'off' });
   const logger = createLogger({ level: 'warn', destination: process.stderr });
-  const hasher = createConfiguredHasher({ cost: config.scrypt, logger });
+  const hasher = createConfiguredHasher({
+    cost: config.scrypt,
+    membershipMachineKey: config.membershipMachineKey,
+    logger,
+  });
 
   try {
     assertValid(

@@ -1,25 +1,29 @@
 import type { ScryptCost } from '../config';
 import type { DomainLogger } from '../domain/deps';
 import { KdfLimiter } from './kdf-limiter';
-import { LEGACY_FORMATS } from './legacy-formats';
+import { createLegacyFormats } from './legacy-formats';
+import type { MembershipMachineKey } from './membership-machine-key';
 import { createPasswordHasher } from './password-hasher';
 
 /**
  * The hasher every entry point uses: scrypt at the configured cost for new hashes, every supported
  * legacy format for verification, stored hashes held to `maxMemoryBytes` (KDF_MAX_MEMORY; its default
  * for `cost` when absent). Commands that hash one password pass no limiter and get a single-slot one.
+ * `membershipMachineKey` (MEMBERSHIP_DECRYPTION_KEY) lets Membership's encrypted passwords verify;
+ * absent or null, they are refused with a warning.
  */
 export function createConfiguredHasher(options: {
   cost: ScryptCost;
   logger: DomainLogger;
   kdf?: KdfLimiter;
   maxMemoryBytes?: number;
+  membershipMachineKey?: MembershipMachineKey | null;
 }) {
   return createPasswordHasher({
     cost: options.cost,
     kdf: options.kdf ?? new KdfLimiter({ concurrency: 1, queueLimit: 0 }),
     ...(options.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: options.maxMemoryBytes }),
     logger: options.logger,
-    legacyFormats: LEGACY_FORMATS,
+    legacyFormats: createLegacyFormats({ membershipMachineKey: options.membershipMachineKey ?? null }),
   });
 }

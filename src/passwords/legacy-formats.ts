@@ -3,8 +3,9 @@ import { aspnetIdentityV2Format, aspnetIdentityV3Format } from './aspnet-identit
 import { bcryptFormat } from './bcrypt';
 import { djangoPbkdf2Sha1Format, djangoPbkdf2Sha256Format } from './django-pbkdf2';
 import { membershipClearFormat } from './membership-clear';
-import { membershipEncryptedFormat } from './membership-encrypted';
+import { createMembershipEncryptedFormat } from './membership-encrypted';
 import { MEMBERSHIP_HASHED_FORMATS } from './membership-hashed';
+import type { MembershipMachineKey } from './membership-machine-key';
 import type { PasswordFormat } from './password-format';
 import { phpassFormat } from './phpass';
 import { SALTED_DIGEST_FORMATS } from './salted-digest';
@@ -14,19 +15,27 @@ import { SALTED_DIGEST_FORMATS } from './salted-digest';
  * the detection order for rows whose `format` names none of them: self-describing prefixes first, then
  * the base64 shapes (Identity without a salt, Membership with one), then bare hex digests. Formats
  * that are never detected by shape (membership-clear, membership-encrypted, the Membership algorithms
- * other than SHA1 and HMACSHA256) are used only when `format` names them.
+ * other than SHA1 and HMACSHA256) are used only when `format` names them. `membershipMachineKey`
+ * (MEMBERSHIP_DECRYPTION_KEY) lets membership-encrypted verify; without it those rows are refused.
  */
-export const LEGACY_FORMATS: readonly PasswordFormat[] = [
-  bcryptFormat,
-  phpassFormat,
-  argon2idFormat,
-  argon2iFormat,
-  djangoPbkdf2Sha256Format,
-  djangoPbkdf2Sha1Format,
-  aspnetIdentityV3Format,
-  aspnetIdentityV2Format,
-  ...MEMBERSHIP_HASHED_FORMATS,
-  membershipClearFormat,
-  membershipEncryptedFormat,
-  ...SALTED_DIGEST_FORMATS,
-];
+export function createLegacyFormats(
+  options: { membershipMachineKey?: MembershipMachineKey | null } = {},
+): readonly PasswordFormat[] {
+  return [
+    bcryptFormat,
+    phpassFormat,
+    argon2idFormat,
+    argon2iFormat,
+    djangoPbkdf2Sha256Format,
+    djangoPbkdf2Sha1Format,
+    aspnetIdentityV3Format,
+    aspnetIdentityV2Format,
+    ...MEMBERSHIP_HASHED_FORMATS,
+    membershipClearFormat,
+    createMembershipEncryptedFormat(options.membershipMachineKey ?? null),
+    ...SALTED_DIGEST_FORMATS,
+  ];
+}
+
+/** The legacy formats without a machine key (format names, detection, and tests that need no key). */
+export const LEGACY_FORMATS: readonly PasswordFormat[] = createLegacyFormats();
