@@ -19,8 +19,10 @@ export const GRPC_KEEPALIVE_TIMEOUT_MS = 20_000;
 export const GRPC_MAX_CONNECTION_AGE_MS = 30 * 60_000;
 /** Calls still running on an aged connection get this long to finish: above the longest deadline (15 s). */
 export const GRPC_MAX_CONNECTION_AGE_GRACE_MS = 20_000;
-/**
- * Stated, not set: request metadata (headers) is capped by Node's HTTP/2 default maxHeaderListSize of
- * 64 KiB (grpc-js exposes no option for it); a bearer token and a traceparent are well under 1 KiB.
+/*
+ * Request metadata (headers) has no limit that grpc-js 1.14 lets a server set. What bounds it is Node's
+ * HTTP/2 session: measured on Node 24.21, a header block of ~195 KB is accepted, ~240 KB or a single
+ * field of 256 KiB is refused with a stream or connection error, and more than 128 fields with
+ * RESOURCE_EXHAUSTED (hardening-grpc-streams.test.ts). Legitimate metadata (a bearer token and a
+ * traceparent) is under 1 KiB; the per-connection worst case is GRPC_MAX_CONCURRENT_STREAMS such blocks.
  */
-export const GRPC_MAX_METADATA_BYTES = 64 * 1024;
