@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { Metadata, status } from '@grpc/grpc-js';
-import { BODY_LIMIT_BYTES, KEEP_ALIVE_TIMEOUT_MS, MAX_HEADER_BYTES } from '../../src/bridge/limits';
+import { BODY_LIMIT_BYTES, KEEP_ALIVE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_HEADER_BYTES } from '../../src/bridge/limits';
 import { GRPC_MAX_RECEIVE_MESSAGE_BYTES } from '../../src/grpc/limits';
 import { callError, promiseClient } from '../support/grpc-call';
 import { type Stack, startStack, TEST_BRIDGE_TOKEN } from '../support/stack';
@@ -46,6 +46,35 @@ function slowClient(port: number, head: string, drip: string, everyMs: number): 
         sent++;
       }, everyMs);
     });
+  });
+}
+
+function openSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** GET /healthz on a kept-alive connection: the response head, or '' when the server closed it instead. */
+function healthOver(socket: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let received = '';
+    const done = (): void => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      resolve(received);
+    };
+    const onData = (d: Buffer): void => {
+      received += d.toString('latin1');
+      if (received.includes('{"status":"ok"}')) done();
+    };
+    const onClose = (): void => done();
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.on('error', () => {});
+    if (socket.destroyed) done();
+    else socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
   });
 }
 
@@ -145,6 +174,33 @@ describe('limits: slow clients, oversized input, idle connections', () => {
       });
       assert.equal(outcome.closedByServer, true);
       assert.ok(outcome.received.startsWith('HTTP/1.1 200'), outcome.received.slice(0, 80));
+    });
+    it(`serves at most MAX_CONNECTIONS (${MAX_CONNECTIONS}) connections at once: the next is dropped unanswered, and served once one closes`, async function () {
+      this.timeout(60_000);
+      const held: Socket[] = [];
+      try {
+        // Each held connection has had one request answered, so the server has certainly accepted it. On a
+        // slow machine the first may reach the keep-alive timeout meanwhile: top up until the table is full.
+        while (held.filter((socket) => !socket.destroyed).length < MAX_CONNECTIONS) {
+          const socket = await openSocket(port);
+          held.push(socket);
+          assert.match(await healthOver(socket), /^HTTP\/1\.1 200/);
+        }
+        const extra = await openSocket(port);
+        assert.equal(await healthOver(extra), '', 'the connection past the limit is closed without an answer');
+        const newest = held.at(-1) as Socket;
+        assert.match(await healthOver(newest), /^HTTP\/1\.1 200/, 'held connections keep being served');
+        newest.destroy();
+        // The server notices the close asynchronously; a fresh connection is served once it has.
+        for (;;) {
+          const fresh = await openSocket(port);
+          held.push(fresh);
+          if ((await healthOver(fresh)) !== '') break;
+          held.pop();
+        }
+      } finally {
+        for (const socket of held) socket.destroy();
+      }
     });
   });
 
