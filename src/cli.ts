@@ -17,7 +17,7 @@ const USAGE = `usage: legacy-identity <command>
   demo                       db init, seed demo users when empty, demo token, serve (make run)
   db init [--create-legacy-schema]
                              create the store's missing tables; never drops or alters anything
-  users add --email E [--username U] (--password-stdin | --password-hash HASH [--password-salt S] [--password-format F])
+  users add --email E [--username U] (--password-stdin | (--password-hash HASH | --password-hash-stdin) [--password-salt S] [--password-format F])
   hash                       read a password on stdin, print a new scrypt hash
   hash verify                read {"password","hash","salt"?,"format"?} on stdin, print {"match","format"}
   migration status           print {"total","migrated","pending","marked_last_24h"}

@@ -12,12 +12,17 @@ import { passwordAsStored, passwordStorageProblem } from '../store/password-stor
 import { type CommandIO, EXIT, passwordFromStdin, reportIdentityError } from './command-io';
 
 /**
- * `legacy-identity users add --email E [--username U] (--password-stdin | --password-hash HASH
- * [--password-salt S] [--password-format F])`. A password comes only from stdin; an imported hash
- * must be in a format the service can verify, so the user can log in with it. F is a format spec
+ * `legacy-identity users add --email E [--username U] (--password-stdin | (--password-hash HASH |
+ * --password-hash-stdin) [--password-salt S] [--password-format F])`. A password comes only from stdin;
+ * an imported hash comes from stdin too with `--password-hash-stdin` (argv is visible to every local
+ * user in `ps`; a clear Membership "hash" is the password itself), and must be in a format the service
+ * can verify, so the user can log in with it. F is a format spec
  * (`salted-sha256;salt_position=suffix;encoding=utf16le`); a salt or format the schema profile cannot
  * keep (no salt column, no format mapping that reads it back as given) is refused (exit 2), never dropped.
  */
+const USAGE =
+  'users add --email E [--username U] (--password-stdin | (--password-hash HASH | --password-hash-stdin) [--password-salt S] [--password-format F])';
+
 export async function usersAddCommand(args: readonly string[], io: CommandIO): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
@@ -27,6 +32,7 @@ export async function usersAddCommand(args: readonly string[], io: CommandIO): P
       'email-verified': { type: 'boolean', default: false },
       'password-stdin': { type: 'boolean', default: false },
       'password-hash': { type: 'string' },
+      'password-hash-stdin': { type: 'boolean', default: false },
       'password-salt': { type: 'string' },
       'password-format': { type: 'string' },
     },
@@ -34,14 +40,9 @@ export async function usersAddCommand(args: readonly string[], io: CommandIO): P
   });
   const email = values.email;
   const saltOrFormat = values['password-salt'] !== undefined || values['password-format'] !== undefined;
-  if (
-    email === undefined ||
-    values['password-stdin'] === (values['password-hash'] !== undefined) ||
-    (values['password-stdin'] && saltOrFormat)
-  ) {
-    io.err(
-      'usage: users add --email E [--username U] (--password-stdin | --password-hash HASH [--password-salt S] [--password-format F])',
-    );
+  const sources = [values['password-stdin'], values['password-hash'] !== undefined, values['password-hash-stdin']];
+  if (email === undefined || sources.filter(Boolean).length !== 1 || (values['password-stdin'] && saltOrFormat)) {
+    io.err(`usage: ${USAGE}`);
     return EXIT.usage;
   }
   const config = loadConfig({ ...io.env, HTTP_ADDR: 'off' });
@@ -64,8 +65,13 @@ export async function usersAddCommand(args: readonly string[], io: CommandIO): P
       assertValid(checkPassword('password', plain));
       password = await hasher.hash(plain);
     } else {
+      const hash = values['password-hash-stdin'] ? passwordFromStdin(await io.readStdin()) : values['password-hash'];
+      if (!hash) {
+        io.err('the password hash is empty');
+        return EXIT.usage;
+      }
       password = {
-        hash: values['password-hash'] ?? '',
+        hash,
         salt: values['password-salt'],
         format: values['password-format'],
       };
@@ -83,7 +89,7 @@ export async function usersAddCommand(args: readonly string[], io: CommandIO): P
       }
       if (!resolveFormatSpec(passwordAsStored(profile, password), hasher.formats)) {
         io.err(
-          '--password-hash is in no supported format (give --password-format, and --password-salt where the format has one)',
+          'the password hash is in no supported format (give --password-format, and --password-salt where the format has one)',
         );
         return EXIT.usage;
       }

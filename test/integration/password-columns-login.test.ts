@@ -20,12 +20,11 @@ const examples = loadPasswordVectors().login_examples;
 const needsColumns = examples.filter((e) => e.stored.salt !== undefined || e.stored.format?.includes(';'));
 
 /** `users add` run in-process against the stack's database and profile; collects its output. */
-async function usersAdd(stack: Stack, profile: string, args: readonly string[]) {
-  const { io, out, err } = commandCapture({
-    STORE_URL: `sqlite:${stack.dbPath}`,
-    SCHEMA_PROFILE: profile,
-    ...TEST_SCRYPT_ENV,
-  });
+async function usersAdd(stack: Stack, profile: string, args: readonly string[], stdin = '') {
+  const { io, out, err } = commandCapture(
+    { STORE_URL: `sqlite:${stack.dbPath}`, SCHEMA_PROFILE: profile, ...TEST_SCRYPT_ENV },
+    stdin,
+  );
   const code = await usersAddCommand(args, io);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -310,6 +309,26 @@ describe('users add refuses a salt or format the profile cannot keep (exit 2, no
       /format "salted-md5" has no option "pepper"/,
     );
     await refused(COLUMN_JSON, ['--password-stdin', '--password-salt', 'x'], /^usage: users add/);
+  });
+
+  it('--password-hash-stdin takes the hash from stdin (kept out of argv and ps) and stores it exactly as --password-hash does', async () => {
+    const stack = await stackFor(COLUMN_JSON);
+    const example = needsColumns.find((e) => e.format === 'membership-sha1');
+    assert.ok(example);
+    const email = 'hash-from-stdin@example.com';
+    const args = importArgs(email, example.stored).filter((a) => a !== '--password-hash' && a !== example.stored.hash);
+    assert.ok(!args.includes(example.stored.hash), 'the hash is not in argv');
+    const added = await usersAdd(stack, COLUMN_JSON, [...args, '--password-hash-stdin'], `${example.stored.hash}\n`);
+    assert.equal(added.code, 0, added.err);
+    const userId = (JSON.parse(added.out) as { user_id: string }).user_id;
+    assert.deepEqual((await stack.running.repository.findById(userId))?.password, example.stored);
+    await assertRightInWrongOut(promiseClient(stack.client), email, example, userId);
+  });
+
+  it('refuses --password-hash-stdin with another password source, or with an empty stdin, storing nothing', async () => {
+    await refused(COLUMN_JSON, ['--password-hash', 'abc', '--password-hash-stdin'], /^usage: users add/);
+    await refused(COLUMN_JSON, ['--password-stdin', '--password-hash-stdin'], /^usage: users add/);
+    await refused(COLUMN_JSON, ['--password-hash-stdin'], /the password hash is empty/);
   });
 
   it('still accepts what it accepted before: a self-describing hash with its plain format on the default profile', async () => {
