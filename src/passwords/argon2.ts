@@ -1,4 +1,4 @@
-import { hash as argon2Hash, argon2i, argon2id } from 'argon2';
+import { argon2d, hash as argon2Hash, argon2i, argon2id } from 'argon2';
 import type { StoredPassword } from '../domain/user';
 import { decodeBase64Unpadded } from './encodings';
 import { equalBytes } from './equal-bytes';
@@ -25,7 +25,7 @@ const VERSIONS = [0x10, 0x13];
  * package (through @phc/format) writes `m,p,t`.
  */
 const PHC =
-  /^\$(argon2id|argon2i)(?:\$v=(\d{1,3}))?\$([mtp]=\d{1,10},[mtp]=\d{1,10},[mtp]=\d{1,10})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+  /^\$(argon2id|argon2i|argon2d)(?:\$v=(\d{1,3}))?\$([mtp]=\d{1,10},[mtp]=\d{1,10},[mtp]=\d{1,10})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
 /** The `m`, `t` and `p` of a PHC parameter list, each exactly once, or null. */
 function readParams(list: string): { m: number; t: number; p: number } | null {
@@ -36,9 +36,13 @@ function readParams(list: string): { m: number; t: number; p: number } | null {
   return params.size === 3 && m !== undefined && t !== undefined && p !== undefined ? { m, t, p } : null;
 }
 
+/** The three argon2 variants, as their PHC identifiers name them. */
+export type Argon2Kind = 'argon2id' | 'argon2i' | 'argon2d';
+const ARGON2_TYPES = { argon2id, argon2i, argon2d } as const satisfies Record<Argon2Kind, number>;
+
 /** An argon2 PHC string taken apart (no bounds checked), or null when it is not one. */
 export interface Argon2Phc {
-  readonly kind: 'argon2id' | 'argon2i';
+  readonly kind: Argon2Kind;
   /** The `v=` value as written; undefined when the string has none (version 1.0). */
   readonly version: number | undefined;
   readonly m: number;
@@ -54,7 +58,7 @@ export function parseArgon2Phc(value: string): Argon2Phc | null {
   const params = match?.[3] ? readParams(match[3]) : null;
   if (!match || !params || !match[4] || !match[5]) return null;
   return {
-    kind: match[1] === 'argon2i' ? 'argon2i' : 'argon2id',
+    kind: match[1] as Argon2Kind,
     version: match[2] === undefined ? undefined : Number(match[2]),
     ...params,
     salt: match[4],
@@ -62,7 +66,7 @@ export function parseArgon2Phc(value: string): Argon2Phc | null {
   };
 }
 
-function argon2Format(kind: 'argon2id' | 'argon2i'): PasswordFormat {
+function argon2Format(kind: Argon2Kind): PasswordFormat {
   const prefix = `$${kind}$`;
   return {
     name: kind,
@@ -94,7 +98,7 @@ function argon2Format(kind: 'argon2id' | 'argon2i'): PasswordFormat {
       const computed = await kdf.run(() =>
         argon2Hash(Buffer.from(password, 'utf8'), {
           raw: true,
-          type: kind === 'argon2id' ? argon2id : argon2i,
+          type: ARGON2_TYPES[kind],
           version,
           memoryCost: memoryKiB,
           timeCost,
@@ -110,3 +114,5 @@ function argon2Format(kind: 'argon2id' | 'argon2i'): PasswordFormat {
 
 export const argon2idFormat = argon2Format('argon2id');
 export const argon2iFormat = argon2Format('argon2i');
+/** argon2d: data-dependent memory access, so it leaks timing through the cache; some libraries still wrote it. */
+export const argon2dFormat = argon2Format('argon2d');

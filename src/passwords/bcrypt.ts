@@ -36,39 +36,57 @@ function decodeBcryptBase64(text: string, bytes: number): Buffer {
   return out;
 }
 
+/** A stored bcrypt string taken apart and checked (variant, cost bounds, canonical encoding). */
+export interface BcryptHash {
+  /** The settings bcrypt is run with: `$2b$NN$<22 salt characters>`. */
+  readonly settings: string;
+  /** The 23 digest bytes. */
+  readonly expected: Buffer;
+}
+
 /**
- * bcrypt `$2a$`, `$2b$`, `$2y$`, verified by the native `bcrypt` package on the libuv threadpool. All
- * three are computed as `$2b$` on the UTF-8 password cut to 72 bytes: that is what `$2y$` (PHP) is, and
- * it is what `$2a$` means everywhere except OpenBSD's wrap-around bug for passwords of 255+ bytes.
- * `$2x$` (crypt_blowfish's emulation of its own sign-extension bug) is refused.
+ * Reads a stored bcrypt string as `name`, refusing (MalformedHashError) anything not to be computed:
+ * a bad shape, `$2x$` (crypt_blowfish's emulation of its own sign-extension bug) or another unknown
+ * variant, a cost outside BCRYPT_MIN_COST..BCRYPT_MAX_COST, a non-canonical digest. `$2a$`, `$2b$`,
+ * `$2y$` are all computed as `$2b$`: that is what `$2y$` (PHP) is, and it is what `$2a$` means
+ * everywhere except OpenBSD's wrap-around bug for passwords of 255+ bytes.
  */
+export function parseBcrypt(name: string, hash: string): BcryptHash {
+  const match = SHAPE.exec(hash);
+  if (!match || match[1] === undefined || !match[2] || !match[3] || !match[4]) {
+    throw new MalformedHashError(name, 'not a 60-character $2?$NN$ bcrypt hash');
+  }
+  const [, variant, costText, salt, digest] = match;
+  if (variant === 'x') throw new MalformedHashError(name, 'the $2x$ variant is refused (crypt_blowfish bug mode)');
+  if (variant !== 'a' && variant !== 'b' && variant !== 'y') {
+    throw new MalformedHashError(name, 'unsupported bcrypt variant (expected $2a$, $2b$ or $2y$)');
+  }
+  const cost = Number(costText);
+  if (cost < BCRYPT_MIN_COST || cost > BCRYPT_MAX_COST) {
+    throw new MalformedHashError(name, `cost ${cost} is outside ${BCRYPT_MIN_COST}..${BCRYPT_MAX_COST}`);
+  }
+  // A digest whose unused low bits are set is never produced by bcrypt; string-comparing libraries
+  // would never match it either.
+  if (!canonicalLastChar(digest)) throw new MalformedHashError(name, 'hash is not canonically encoded');
+  return { settings: `$2b$${costText}$${salt}`, expected: decodeBcryptBase64(digest, 23) };
+}
+
+/**
+ * bcrypt over `input` cut to 72 bytes, on the libuv threadpool through the KDF queue, compared with
+ * the stored digest in constant time.
+ */
+export async function checkBcrypt(input: Buffer, hash: BcryptHash, kdf: KdfAccess): Promise<boolean> {
+  const bytes = input.subarray(0, BCRYPT_MAX_PASSWORD_BYTES);
+  const computed = await kdf.run(() => bcryptHash(bytes, hash.settings));
+  return equalBytes(hash.expected, decodeBcryptBase64(computed.slice(-31), 23));
+}
+
+/** bcrypt `$2a$`, `$2b$`, `$2y$` over the UTF-8 password cut to 72 bytes (see parseBcrypt). */
 export const bcryptFormat: PasswordFormat = {
   name: NAME,
   detect: (stored: StoredPassword) => /^\$2[a-z]?\$/.test(stored.hash),
-  async verify(password: string, stored: StoredPassword, kdf: KdfAccess): Promise<boolean> {
-    const match = SHAPE.exec(stored.hash);
-    if (!match || match[1] === undefined || !match[2] || !match[3] || !match[4]) {
-      throw new MalformedHashError(NAME, 'not a 60-character $2?$NN$ bcrypt hash');
-    }
-    const [, variant, costText, salt, digest] = match;
-    if (variant === 'x') throw new MalformedHashError(NAME, 'the $2x$ variant is refused (crypt_blowfish bug mode)');
-    if (variant !== 'a' && variant !== 'b' && variant !== 'y') {
-      throw new MalformedHashError(NAME, 'unsupported bcrypt variant (expected $2a$, $2b$ or $2y$)');
-    }
-    const cost = Number(costText);
-    if (cost < BCRYPT_MIN_COST || cost > BCRYPT_MAX_COST) {
-      throw new MalformedHashError(NAME, `cost ${cost} is outside ${BCRYPT_MIN_COST}..${BCRYPT_MAX_COST}`);
-    }
-    const expected = decodeBcryptBase64(digest, 23);
-    // A digest whose unused low bits are set is never produced by bcrypt; string-comparing libraries
-    // would never match it either.
-    if (!canonicalLastChar(digest)) {
-      throw new MalformedHashError(NAME, 'hash is not canonically encoded');
-    }
-    const input = Buffer.from(password, 'utf8').subarray(0, BCRYPT_MAX_PASSWORD_BYTES);
-    const computed = await kdf.run(() => bcryptHash(input, `$2b$${costText}$${salt}`));
-    return equalBytes(expected, decodeBcryptBase64(computed.slice(-31), 23));
-  },
+  verify: (password: string, stored: StoredPassword, kdf: KdfAccess): Promise<boolean> =>
+    checkBcrypt(Buffer.from(password, 'utf8'), parseBcrypt(NAME, stored.hash), kdf),
 };
 
 /** The last of 31 characters holds 4 bits of byte 23 and 2 unused bits, which must be zero. */

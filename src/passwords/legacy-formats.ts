@@ -1,7 +1,8 @@
-import { argon2idFormat, argon2iFormat } from './argon2';
+import { argon2dFormat, argon2idFormat, argon2iFormat } from './argon2';
 import { aspnetIdentityV2Format, aspnetIdentityV3Format } from './aspnet-identity';
 import { bcryptFormat } from './bcrypt';
 import { djangoPbkdf2Sha1Format, djangoPbkdf2Sha256Format } from './django-pbkdf2';
+import { drupal7Format, drupal7Md5PrehashedFormat } from './drupal7';
 import { membershipClearFormat } from './membership-clear';
 import { createMembershipEncryptedFormat } from './membership-encrypted';
 import { MEMBERSHIP_HASHED_FORMATS } from './membership-hashed';
@@ -9,6 +10,7 @@ import type { MembershipMachineKey } from './membership-machine-key';
 import type { PasswordFormat } from './password-format';
 import { phpassFormat } from './phpass';
 import { SALTED_DIGEST_FORMATS } from './salted-digest';
+import { wordpressBcryptFormat } from './wordpress-bcrypt';
 
 /**
  * Every legacy format the adapter verifies, for `createPasswordHasher({ legacyFormats })`. The order is
@@ -23,9 +25,13 @@ export function createLegacyFormats(
 ): readonly PasswordFormat[] {
   return [
     bcryptFormat,
+    wordpressBcryptFormat,
     phpassFormat,
+    drupal7Format,
+    drupal7Md5PrehashedFormat,
     argon2idFormat,
     argon2iFormat,
+    argon2dFormat,
     djangoPbkdf2Sha256Format,
     djangoPbkdf2Sha1Format,
     aspnetIdentityV3Format,

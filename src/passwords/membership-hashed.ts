@@ -10,14 +10,15 @@ import { MalformedHashError, type PasswordFormat } from './password-format';
  * - unkeyed algorithms: digest(salt ‖ password);
  * - keyed (HMAC…): the key is the salt repeated (or cut) to the algorithm's default key size — 64
  *   bytes for HMACSHA1/HMACSHA256, 128 for HMACSHA384/HMACSHA512 — then HMAC(key, password).
- * The digest length cannot tell SHA256 from HMACSHA256: the profile's configured algorithm decides
- * (through StoredPassword.format). By shape alone, a salted row is taken as the two defaults:
- * SHA1 (Framework20 compatibility mode, most sites) for 20 bytes, HMACSHA256 (Framework40 /
- * Universal Providers) for 32 bytes. These digests are fast, so they do not use the KDF queue.
+ * The digest length cannot tell SHA256 from HMACSHA256 (or MD5 from a salted MD5 in base64): the
+ * profile's configured algorithm decides (through StoredPassword.format). By shape alone, a salted row
+ * is taken as the two defaults: SHA1 (Framework20 compatibility mode, most sites) for 20 bytes,
+ * HMACSHA256 (Framework40 / Universal Providers) for 32 bytes. These digests are fast, so they do not
+ * use the KDF queue.
  */
 
 interface Algorithm {
-  readonly digest: 'sha1' | 'sha256' | 'sha384' | 'sha512';
+  readonly digest: 'md5' | 'sha1' | 'sha256' | 'sha384' | 'sha512';
   readonly bytes: number;
   /** The .NET KeyedHashAlgorithm's default key size, which the salt is stretched to; absent if unkeyed. */
   readonly keyBytes?: number;
@@ -34,6 +35,8 @@ export const MEMBERSHIP_ALGORITHMS = {
   hmacsha256: { digest: 'sha256', bytes: 32, keyBytes: 64, detectable: true },
   hmacsha384: { digest: 'sha384', bytes: 48, keyBytes: 128, detectable: false },
   hmacsha512: { digest: 'sha512', bytes: 64, keyBytes: 128, detectable: false },
+  /** hashAlgorithmType="MD5": rare, but SqlMembershipProvider computes it like SHA1 (HashAlgorithm.Create("MD5")). */
+  md5: { digest: 'md5', bytes: 16, detectable: false },
 } as const satisfies Record<string, Algorithm>;
 
 export type MembershipAlgorithm = keyof typeof MEMBERSHIP_ALGORITHMS;

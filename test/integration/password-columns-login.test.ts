@@ -84,6 +84,7 @@ describe('users imported with a salt and format into a profile with password col
       'membership-hmacsha256',
       'membership-hmacsha384',
       'membership-hmacsha512',
+      'membership-md5',
       'membership-sha1',
       'membership-sha256',
       'membership-sha384',

@@ -170,7 +170,7 @@ describe('configuration of the Membership profile', () => {
     const config = loadConfig({ ...base, APPLICATION_NAME: '/Shop', MEMBERSHIP_HASH_ALGORITHM: 'HMACSHA256' });
     assert.deepEqual(config.profileSettings, { applicationName: '/Shop', membershipHashAlgorithm: 'HMACSHA256' });
     assert.throws(
-      () => loadConfig({ ...base, MEMBERSHIP_HASH_ALGORITHM: 'MD5' }),
+      () => loadConfig({ ...base, MEMBERSHIP_HASH_ALGORITHM: 'MD4' }),
       /^ConfigError: MEMBERSHIP_HASH_ALGORITHM:/,
     );
     assert.throws(() => loadConfig({ ...base, APPLICATION_NAME: 'x'.repeat(257) }), /APPLICATION_NAME: expected 1–256/);

@@ -40,12 +40,15 @@ describe('membershipFormatName', () => {
     assert.equal(membershipFormatName(1, 'HMACSHA256'), 'membership-hmacsha256');
     assert.equal(membershipFormatName(1, 'System.Security.Cryptography.HMACSHA512'), 'membership-hmacsha512');
     assert.equal(membershipFormatName(1, 'sha-384'), 'membership-sha384');
+    assert.equal(membershipFormatName(1, 'MD5'), 'membership-md5');
+    assert.equal(membershipFormatName(1, 'System.Security.Cryptography.MD5'), 'membership-md5');
     assert.equal(membershipFormatName(2, 'SHA1'), 'membership-encrypted');
   });
 
   it('gives nothing for an unknown code or algorithm', () => {
     assert.equal(membershipFormatName(3, 'SHA1'), undefined);
-    assert.equal(membershipFormatName(1, 'MD5'), undefined);
+    assert.equal(membershipFormatName(1, 'HMACMD5'), undefined);
+    assert.equal(membershipFormatName(1, 'RIPEMD160'), undefined);
     assert.equal(membershipFormatName(1, 'constructor'), undefined);
   });
 });

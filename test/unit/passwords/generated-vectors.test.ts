@@ -5,21 +5,26 @@ import { storedFrom, testHasher } from './test-hasher';
 
 /**
  * Hashes made by independent tools (test/fixtures/make-password-vectors.py: Python hashlib/hmac,
- * pyca bcrypt, argon2-cffi, passlib, openssl dgst), checked through the hasher and through `hash verify`.
+ * pyca bcrypt, argon2-cffi, passlib, openssl dgst, the argon2 reference CLI, and PHP running WordPress's
+ * and Drupal's own hashing code), checked through the hasher and through `hash verify`.
  */
 describe('independently generated password vectors', () => {
   const { vectors, login_examples } = loadPasswordVectors();
   const { hasher, logger } = testHasher();
 
-  it('cover every format name of issue 5', () => {
+  it('cover every format name of issue 5 and the later WordPress, Drupal, argon2d and Membership MD5 ones', () => {
     const expected = [
       'scrypt',
       'bcrypt',
+      'wordpress-bcrypt',
       'phpass',
+      'drupal7',
+      'drupal7-md5-prehashed',
       'django-pbkdf2-sha256',
       'django-pbkdf2-sha1',
       'argon2id',
       'argon2i',
+      'argon2d',
       'aspnet-identity-v2',
       'aspnet-identity-v3',
       'membership-clear',
@@ -31,6 +36,7 @@ describe('independently generated password vectors', () => {
       'membership-hmacsha256',
       'membership-hmacsha384',
       'membership-hmacsha512',
+      'membership-md5',
       'salted-md5',
       'salted-sha1',
       'salted-sha256',

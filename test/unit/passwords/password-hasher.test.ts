@@ -118,7 +118,18 @@ describe('PasswordHasher with the legacy formats', () => {
   describe('the KDF queue', () => {
     it('runs every slow legacy format through it', async () => {
       const { hasher, kdfStarts } = testHasher();
-      const slow = ['bcrypt', 'phpass', 'argon2id', 'argon2i', 'django-pbkdf2-sha256', 'django-pbkdf2-sha1'];
+      const slow = [
+        'bcrypt',
+        'wordpress-bcrypt',
+        'phpass',
+        'drupal7',
+        'drupal7-md5-prehashed',
+        'argon2id',
+        'argon2i',
+        'argon2d',
+        'django-pbkdf2-sha256',
+        'django-pbkdf2-sha1',
+      ];
       const identity = ['aspnet-identity-v2', 'aspnet-identity-v3'];
       for (const format of [...slow, ...identity]) {
         const v = vectors.find((x) => x.format === format);

@@ -33,6 +33,25 @@ describe('PasswordHasher: timing equalisation', () => {
     assert.equal(kdfStarts() - before, 1, 'one dummy scrypt verification beside the SHA1 check');
   });
 
+  for (const [format, ownSlots] of [
+    ['wordpress-bcrypt', 1],
+    ['drupal7', 1],
+    ['drupal7-md5-prehashed', 1],
+    ['argon2d', 1],
+    ['membership-md5', 0],
+  ] as const) {
+    it(`checks ${format} rows side by side with the dummy scrypt, like every legacy format`, async () => {
+      const { hasher, kdfStarts } = hasherWith(LEGACY_FORMATS);
+      await hasher.dummyVerify('warm-up');
+      const found = loadPasswordVectors().login_examples.find((e) => e.format === format);
+      assert.ok(found);
+      const before = kdfStarts();
+      const result = await hasher.verify(found.password, found.stored);
+      assert.deepEqual([result.match, result.format], [true, format]);
+      assert.equal(kdfStarts() - before, ownSlots + 1, `${ownSlots} slot(s) of its own, one for the dummy`);
+    });
+  }
+
   it('adds nothing for a scrypt hash at the current cost', async () => {
     const { hasher, kdfStarts } = hasherWith(LEGACY_FORMATS);
     const stored = await hasher.hash('pw-1');
