@@ -17,6 +17,10 @@ import { resolveFormat } from './password-format-name';
  * - `password.encoding` (utf8 default, utf16le, …): the bytes the password is turned into before hashing.
  *   Auth0 does not restrict it to some algorithms, so it is given for the UTF-16LE Membership hashes.
  * - there is no sha384 algorithm, and `scrypt` means raw scrypt output, not a scrypt-kdf key.
+ * - argon2 hashes must meet auth0/magic's rules: magic verifies with libsodium, which implements
+ *   argon2i and argon2id at version 1.3, not argon2d.
+ * - nothing takes a pre-hash or an iterated digest: WordPress `$wp$` (bcrypt of an HMAC-SHA384),
+ *   Drupal `$S$` and phpass stay behind and migrate by logging in.
  */
 export interface Auth0CustomPasswordHash {
   readonly algorithm: 'argon2' | 'bcrypt' | 'hmac' | 'md5' | 'sha1' | 'sha256' | 'sha512' | 'pbkdf2';
@@ -99,6 +103,7 @@ export function toAuth0PasswordHash(stored: StoredPassword): PasswordExport {
         : refused(format, 'malformed_hash', 'not a 60-character $2a$/$2b$/$2y$ bcrypt hash');
     case 'argon2id':
     case 'argon2i':
+    case 'argon2d':
       return argon2(format, stored.hash);
     case 'django-pbkdf2-sha256':
     case 'django-pbkdf2-sha1':
@@ -130,6 +135,19 @@ export function toAuth0PasswordHash(stored: StoredPassword): PasswordExport {
         'unsupported_algorithm',
         'phpass (iterated MD5) is not among Auth0’s import algorithms; the user migrates by logging in',
       );
+    case 'wordpress-bcrypt':
+      return refused(
+        format,
+        'unsupported_algorithm',
+        'WordPress $wp$ hashes bcrypt an HMAC-SHA384 of the password, a pre-hash Auth0’s bcrypt cannot apply; the user migrates by logging in',
+      );
+    case 'drupal7':
+    case 'drupal7-md5-prehashed':
+      return refused(
+        format,
+        'unsupported_algorithm',
+        'Drupal 7 $S$ (iterated SHA-512) is not among Auth0’s import algorithms; the user migrates by logging in',
+      );
     case 'scrypt':
       return refused(
         format,
@@ -145,6 +163,10 @@ export function toAuth0PasswordHash(stored: StoredPassword): PasswordExport {
 function argon2(format: string, hash: string): PasswordExport {
   const phc = parseArgon2Phc(hash);
   if (!phc) return refused(format, 'malformed_hash', 'not a PHC string $argon2…$v=19$m=…,t=…,p=…$salt$hash');
+  // auth0/magic verifies with libsodium's crypto_pwhash_str_verify, which knows argon2i and argon2id only.
+  if (phc.kind === 'argon2d') {
+    return refused(format, 'unsupported_algorithm', 'argon2d: Auth0 verifies argon2i and argon2id only');
+  }
   // Auth0 verifies argon2 with libsodium (auth0/magic), which implements version 1.3 (v=19) only.
   if (phc.version !== 19) {
     return refused(format, 'unsupported_algorithm', 'argon2 version 1.0 (v=16 or no v=): Auth0 verifies v=19 only');

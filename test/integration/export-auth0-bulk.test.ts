@@ -103,9 +103,14 @@ describe('export --format auth0-bulk', () => {
       const imported = readJson<Auth0ImportUser[]>(join(s.out, 'users-00001.json'));
       const skipped = readJson<NotExportedUser[]>(join(s.out, 'not-exported.json'));
       assert.deepEqual(skipped.map((e) => [e.format, e.code]).sort(), [
+        ['argon2d', 'unsupported_algorithm'],
+        ['drupal7', 'unsupported_algorithm'],
+        ['drupal7-md5-prehashed', 'unsupported_algorithm'],
         ['phpass', 'unsupported_algorithm'],
         ['scrypt', 'unsupported_algorithm'],
+        ['wordpress-bcrypt', 'unsupported_algorithm'],
       ]);
+      for (const entry of skipped) assert.match(entry.reason, /Auth0/, `${entry.format}: ${entry.reason}`);
       assert.equal(imported.length + skipped.length, byId.size, 'every pending user, once');
       assert.ok(!imported.some((u) => u.email === 'gone@example.com'), 'a migrated user is not exported');
       for (const record of imported) {
@@ -151,7 +156,11 @@ describe('export --format auth0-bulk', () => {
       const out2 = join(s.dir, 'out2');
       assert.equal(await exportCommand(['--format', 'auth0-bulk', '--out', out2], second.io, { clock }), 0);
       assert.deepEqual(second.json()[0]?.files, [], 'no import file when every importable user is marked');
-      assert.equal(readJson<NotExportedUser[]>(join(out2, 'not-exported.json')).length, 2);
+      assert.equal(
+        readJson<NotExportedUser[]>(join(out2, 'not-exported.json')).length,
+        byId.size - exported,
+        'the users Auth0 cannot take (scrypt, phpass, WordPress, Drupal, argon2d) stay listed',
+      );
     });
 
     it('refuses an output folder that holds an earlier export, and bad arguments, before writing anything', async () => {
@@ -328,6 +337,46 @@ describe('export --format auth0-bulk', () => {
       } finally {
         after.close();
       }
+    });
+
+    it('exports MD5 rows (MEMBERSHIP_HASH_ALGORITHM=MD5) as md5 + base64 salt + UTF-16LE that verify the real password', async () => {
+      const md5 = examples.find((e) => e.format === 'membership-md5');
+      assert.ok(md5?.stored.salt);
+      const md5Env = { ...env, MEMBERSHIP_HASH_ALGORITHM: 'MD5' };
+      const s = store(
+        loadSchemaProfile('aspnet-membership', { applicationName: '/', membershipHashAlgorithm: 'MD5' }),
+        md5Env,
+      );
+      const db = new DatabaseSync(s.path);
+      try {
+        insertMembershipApplication(db, '/', APP_ID);
+        insertMembershipUser(db, {
+          applicationId: APP_ID,
+          userId: 'B0000000-0000-4000-8000-0000000000D5',
+          userName: 'md5@example.com',
+          email: 'md5@example.com',
+          password: { hash: md5.stored.hash, salt: md5.stored.salt },
+        });
+      } finally {
+        db.close();
+      }
+      const run = commandCapture(s.env);
+      assert.equal(
+        await exportCommand(['--format', 'auth0-bulk', '--out', s.out], run.io, { clock }),
+        0,
+        run.err.join('\n'),
+      );
+      assert.deepEqual(run.json()[0]?.formats, { 'membership-md5': 1 });
+      const [record] = readJson<Auth0ImportUser[]>(join(s.out, 'users-00001.json'));
+      assert.deepEqual(record?.custom_password_hash, {
+        algorithm: 'md5',
+        hash: { value: md5.stored.hash, encoding: 'base64' },
+        salt: { value: md5.stored.salt, encoding: 'base64', position: 'prefix' },
+        password: { encoding: 'utf16le' },
+      });
+      assert.equal(await auth0Verify(record.custom_password_hash, md5.password), true);
+      assert.equal(await auth0Verify(record.custom_password_hash, md5.wrong_password), false);
+      assert.deepEqual(readJson<NotExportedUser[]>(join(s.out, 'not-exported.json')), []);
     });
   });
 });

@@ -24,6 +24,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'membership-hmacsha256': 'hmac',
   'membership-hmacsha384': 'hmac',
   'membership-hmacsha512': 'hmac',
+  'membership-md5': 'md5',
   'salted-md5': 'md5',
   'salted-sha1': 'sha1',
   'salted-sha256': 'sha256',
@@ -32,6 +33,10 @@ const EXPECTED: Readonly<Record<string, string>> = {
   phpass: 'not exported: unsupported_algorithm',
   'membership-sha384': 'not exported: unsupported_algorithm',
   'membership-clear': 'not exported: clear_text',
+  'wordpress-bcrypt': 'not exported: unsupported_algorithm',
+  drupal7: 'not exported: unsupported_algorithm',
+  'drupal7-md5-prehashed': 'not exported: unsupported_algorithm',
+  argon2d: 'not exported: unsupported_algorithm',
 };
 
 function exportedHash(stored: StoredPassword): Auth0CustomPasswordHash {
@@ -161,6 +166,18 @@ describe('Auth0 custom_password_hash export', () => {
       );
     });
 
+    it('Membership MD5 becomes md5 with a base64 prefix salt and UTF-16LE passwords', async () => {
+      const example = examples.find((e) => e.format === 'membership-md5');
+      assert.ok(example?.stored.salt);
+      const exported = await assertVerifies(example.stored, example.password, example.wrong_password);
+      assert.deepEqual(exported, {
+        algorithm: 'md5',
+        hash: { value: example.stored.hash, encoding: 'base64' },
+        salt: { value: example.stored.salt, encoding: 'base64', position: 'prefix' },
+        password: { encoding: 'utf16le' },
+      });
+    });
+
     it('bcrypt $2a$ and $2y$ and argon2id pass through unchanged', async () => {
       for (const [hash, password] of [
         ['$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW', 'U*U'],
@@ -239,6 +256,14 @@ describe('Auth0 custom_password_hash export', () => {
         [{ hash: 'abc', salt: 'c2FsdA==', format: 'membership-sha1' }, 'malformed_hash'],
         [{ hash: 'da3b9c282512a4d5fe0649009289798e', format: 'salted-md5;rounds=2' }, 'malformed_hash'],
         [{ hash: '$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0' }, 'unsupported_algorithm'],
+        [{ hash: '$wp$2y$10$qeleDSuDaeZO5fBsEqFReeWdlqaDnBDBzB16hFgsFnhN9qFBIihvm' }, 'unsupported_algorithm'],
+        [{ hash: '$S$5TOxWPdvJRs0P/xZBdrrPlGgzViOS0drHu3jaIjitesfttrp18bk' }, 'unsupported_algorithm'],
+        [{ hash: 'U$S$5vNHDQyLqCTvsYBLWBUWXJWhA0m3DTpBh04acFEOGB.bKBclhKgo' }, 'unsupported_algorithm'],
+        [
+          { hash: '$argon2d$v=19$m=65536,t=4,p=4$PUfIWctZa611rpXSOicEAA$eUtgGpyO1+ylLPGhN8gvRXBXF+Zd97kQIZA7OgX4VIM' },
+          'unsupported_algorithm',
+        ],
+        [{ hash: 'abc', salt: 'c2FsdA==', format: 'membership-md5' }, 'malformed_hash'],
       ];
       for (const [stored, code] of cases) {
         const result = refused(stored);
@@ -246,6 +271,18 @@ describe('Auth0 custom_password_hash export', () => {
         if (stored.hash.length > 8)
           assert.ok(!result.reason.includes(stored.hash), 'the reason never carries the hash');
       }
+    });
+
+    it('says why each WordPress, Drupal and argon2d row stays behind', () => {
+      const reasons: [StoredPassword, RegExp][] = [
+        [{ hash: '$wp$2y$10$qeleDSuDaeZO5fBsEqFReeWdlqaDnBDBzB16hFgsFnhN9qFBIihvm' }, /HMAC-SHA384/],
+        [{ hash: '$S$5TOxWPdvJRs0P/xZBdrrPlGgzViOS0drHu3jaIjitesfttrp18bk' }, /Drupal 7 \$S\$ \(iterated SHA-512\)/],
+        [
+          { hash: '$argon2d$v=19$m=65536,t=4,p=4$PUfIWctZa611rpXSOicEAA$eUtgGpyO1+ylLPGhN8gvRXBXF+Zd97kQIZA7OgX4VIM' },
+          /argon2d: Auth0 verifies argon2i and argon2id only/,
+        ],
+      ];
+      for (const [stored, reason] of reasons) assert.match(refused(stored).reason, reason);
     });
   });
 });
