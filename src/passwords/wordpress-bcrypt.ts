@@ -14,8 +14,9 @@ export const WORDPRESS_PASSWORD_MAX_BYTES = 4096;
  * 'wp-sha384', true)), PASSWORD_BCRYPT)`. The pre-hash keeps the entropy of passwords longer than
  * bcrypt's 72 bytes (its base64 is 64 characters). Verified as wp_check_password does: HMAC-SHA384 of
  * the password's UTF-8 bytes as given, then bcrypt over the base64, with bcrypt's rules and cost bounds
- * (bcrypt.ts). wp_hash_password trims the password before hashing and WordPress's login form trims
- * what the user types; wp_check_password itself does not trim, and neither does this.
+ * (bcrypt.ts). The password is trimmed first, as WordPress's sign-in does (wp_authenticate trims before
+ * wp_check_password, and wp_hash_password trims before hashing): a user who typed spaces around the
+ * password in WordPress signs in here the same way. No stored hash can be of an untrimmed password.
  */
 export const wordpressBcryptFormat: PasswordFormat = {
   name: NAME,
@@ -23,9 +24,20 @@ export const wordpressBcryptFormat: PasswordFormat = {
   async verify(password: string, stored: StoredPassword, kdf: KdfAccess): Promise<boolean> {
     if (!stored.hash.startsWith('$wp$')) throw new MalformedHashError(NAME, 'does not start with $wp$');
     const bcrypt = parseBcrypt(NAME, stored.hash.slice(3));
-    const bytes = Buffer.from(password, 'utf8');
+    const bytes = Buffer.from(phpTrim(password), 'utf8');
     if (bytes.length > WORDPRESS_PASSWORD_MAX_BYTES) return false;
     const prehash = createHmac('sha384', WP_PREHASH_KEY).update(bytes).digest('base64');
     return checkBcrypt(Buffer.from(prehash, 'latin1'), bcrypt, kdf);
   },
 };
+
+/** The characters PHP's trim() strips by default: space, \t, \n, \r, NUL, vertical tab. */
+const PHP_TRIMMED = new Set([' ', '\t', '\n', '\r', '\0', '\x0B']);
+
+function phpTrim(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && PHP_TRIMMED.has(text.charAt(start))) start++;
+  while (end > start && PHP_TRIMMED.has(text.charAt(end - 1))) end--;
+  return text.slice(start, end);
+}

@@ -108,11 +108,15 @@ describe('format rules', () => {
       assert.equal((await hasher.verify('a'.repeat(72), { hash: v.hash })).match, false);
     });
 
-    it('checks the password as given, without trimming, as wp_check_password does', async () => {
+    it('trims the password as WordPress sign-in does (wp_authenticate), so padding typed there works here too', async () => {
       const v = vector('wordpress-bcrypt cost 4 hashed from a padded password');
       assert.equal(v.password, 'padded password', 'wp_hash_password trimmed " padded password\\t"');
-      assert.equal((await hasher.verify(v.password, { hash: v.hash })).match, true);
-      assert.equal((await hasher.verify(' padded password\t', { hash: v.hash })).match, false);
+      for (const typed of [v.password, ' padded password\t', '\r\n padded password \0\x0B']) {
+        assert.equal((await hasher.verify(typed, { hash: v.hash })).match, true, JSON.stringify(typed));
+      }
+      for (const typed of ['padded\u00a0password', '\u00a0padded password', 'padded  password']) {
+        assert.equal((await hasher.verify(typed, { hash: v.hash })).match, false, JSON.stringify(typed));
+      }
     });
 
     it('is not plain bcrypt: the bcrypt string alone, or a plain bcrypt string behind $wp, does not verify', async () => {
