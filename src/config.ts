@@ -530,7 +530,7 @@ function parseApplicationName(value: string): string {
 function parseMembershipHashAlgorithm(value: string): string {
   const algorithm = value.trim();
   if (membershipFormatName(1, algorithm) === undefined) {
-    throw new Error('expected SHA1, SHA256, SHA384, SHA512, HMACSHA1, HMACSHA256, HMACSHA384 or HMACSHA512');
+    throw new Error('expected SHA1, SHA256, SHA384, SHA512, MD5, HMACSHA1, HMACSHA256, HMACSHA384 or HMACSHA512');
   }
   return algorithm;
 }
