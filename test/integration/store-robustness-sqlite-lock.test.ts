@@ -96,17 +96,19 @@ describe('store robustness: a SQLite write lock held by another connection', fun
         ticks += 1;
       }, 5);
       try {
-        let settled = 0;
-        const writes = eightWrites().map((call) =>
+        // Writes waiting out the whole lock wait (all but the last, whose deadline is shorter).
+        let longWaitsSettled = 0;
+        const writes = eightWrites().map((call, i) =>
           outcome(call).finally(() => {
-            settled += 1;
+            if (i < 7) longWaitsSettled += 1;
           }),
         );
         // While the writes wait, the process answers other work: timers fire and a read is served.
         await until(() => ticks >= 3);
         const read = await repository.findByEmail('u0@example.com');
         assert.equal(read?.userId, users[0]?.userId, 'reads keep working (WAL)');
-        assert.equal(settled, 0, 'the timers fired and the read was answered while all eight writes still waited');
+        // A loop blocked for the lock wait could do neither before every waiting write had ended.
+        assert.ok(longWaitsSettled < 7, 'the timers fired and the read was answered while writes still waited');
 
         const outcomes = await Promise.all(writes);
         assert.deepEqual(outcomes, [
