@@ -127,7 +127,7 @@ export function toAuth0PasswordHash(stored: StoredPassword): PasswordExport {
       return refused(
         format,
         'encrypted',
-        'Membership encrypted password (PasswordFormat 2): needs the site machine key; the user must reset the password',
+        'Membership encrypted password (PasswordFormat 2): Auth0 imports only hashes; the user migrates by logging in when MEMBERSHIP_DECRYPTION_KEY is set, otherwise must reset the password',
       );
     case 'phpass':
       return refused(
