@@ -2,6 +2,18 @@ import type { CallContext } from './call-context';
 import type { MigrationMark, NewUser, StoredPassword, StoredUser } from './user';
 
 /**
+ * A condition a write must meet, checked by the store in the same statement or transaction as the
+ * write itself, so that nothing can change in between.
+ */
+export interface WriteCondition {
+  /**
+   * Only while the user has no migration mark: a user marked by a concurrent Authenticate or GetUser
+   * belongs to Auth0, and the write raises `failed_precondition` and changes nothing.
+   */
+  readonly unlessMigrated?: boolean;
+}
+
+/**
  * The port every store adapter implements (sqlite, mssql), whatever schema profile it maps.
  *
  * Every method may also raise `unavailable` (store unreachable, pool exhausted, transient driver
@@ -23,24 +35,35 @@ export interface IdentityRepository {
   /**
    * Replaces the user's password. With `expected`, only when the stored hash (and, where the profile
    * keeps one, the salt) still equals `expected` (compare-and-set, for rehash on login): returns false
-   * when it did not.
-   * Raises `not_found` when the user does not exist.
+   * when it did not. The rehash is not a change of credentials (the same password keeps working,
+   * here and in Auth0), so it passes no `condition`: in `import` mode the login has just marked the user.
+   * Raises `not_found` when the user does not exist, `failed_precondition` when `condition` fails.
    */
   updatePassword(
     userId: string,
     password: StoredPassword,
     expected?: StoredPassword,
     ctx?: CallContext,
+    condition?: WriteCondition,
   ): Promise<boolean>;
 
-  /** Sets the email-verified flag. Raises `not_found`. */
-  setEmailVerified(userId: string, verified: boolean, ctx?: CallContext): Promise<void>;
+  /** Sets the email-verified flag. Raises `not_found`, `failed_precondition` when `condition` fails. */
+  setEmailVerified(userId: string, verified: boolean, ctx?: CallContext, condition?: WriteCondition): Promise<void>;
 
-  /** Changes the email and its verified flag. Raises `not_found`, `already_exists` (email taken by another user). */
-  changeEmail(userId: string, newEmail: string, verified: boolean, ctx?: CallContext): Promise<void>;
+  /**
+   * Changes the email and its verified flag. Raises `not_found`, `failed_precondition` when
+   * `condition` fails, `already_exists` (email taken by another user).
+   */
+  changeEmail(
+    userId: string,
+    newEmail: string,
+    verified: boolean,
+    ctx?: CallContext,
+    condition?: WriteCondition,
+  ): Promise<void>;
 
-  /** Deletes the user (and its migration mark). Raises `not_found`. */
-  delete(userId: string, ctx?: CallContext): Promise<void>;
+  /** Deletes the user (and its migration mark). Raises `not_found`, `failed_precondition` when `condition` fails. */
+  delete(userId: string, ctx?: CallContext, condition?: WriteCondition): Promise<void>;
 
   /** The user's migration mark, or null when not migrated. */
   getMigrationMark(userId: string, ctx?: CallContext): Promise<MigrationMark | null>;

@@ -2,6 +2,7 @@ import { trace } from '@opentelemetry/api';
 import type { CallContext } from './call-context';
 import type { DomainDeps } from './deps';
 import { IdentityError, toIdentityError } from './errors';
+import type { WriteCondition } from './identity-repository';
 import type { MigrationMark, StoredUser } from './user';
 
 export type GuardVerdict = 'present' | 'gone';
@@ -42,13 +43,40 @@ export async function markMigrated(
   }
 }
 
-/** In `import` mode, a marked user is owned by Auth0: changes here are refused. */
+/** The refusal of a change to a user Auth0 owns; stores raise the same when a write's condition fails. */
+export function userMigratedError(): IdentityError {
+  return new IdentityError('failed_precondition', 'user has migrated to Auth0; change it there');
+}
+
+/**
+ * In `import` mode, a marked user is owned by Auth0: changes here are refused. This is the early
+ * refusal, before any KDF work; the write itself must still go through `writeUnlessMigrated`, since
+ * a concurrent Authenticate or GetUser can mark the user after this check.
+ */
 export async function assertNotMigrated(deps: DomainDeps, user: StoredUser, ctx: CallContext): Promise<void> {
   if (deps.migration.mode !== 'import') return;
   const mark = await deps.repository.getMigrationMark(user.userId, ctx);
   if (mark) {
     markSpanMigrated();
-    throw new IdentityError('failed_precondition', 'user has migrated to Auth0; change it there');
+    throw userMigratedError();
+  }
+}
+
+/**
+ * Runs a change to a user. In `import` mode the store makes it conditional on the user having no
+ * mark, in the same statement or transaction as the write: a user marked after `assertNotMigrated`
+ * (the race between that check and the write) is refused with `failed_precondition`, nothing changed.
+ */
+export async function writeUnlessMigrated<T>(
+  deps: DomainDeps,
+  write: (condition: WriteCondition) => Promise<T>,
+): Promise<T> {
+  if (deps.migration.mode !== 'import') return write({});
+  try {
+    return await write({ unlessMigrated: true });
+  } catch (error) {
+    if (error instanceof IdentityError && error.code === 'failed_precondition') markSpanMigrated();
+    throw error;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { NewUser, StoredPassword } from '../domain/user';
 import { foldCase } from './case-fold';
+import { migrationMarkGuard } from './migration-mark-guard';
 import { newStamp } from './new-stamp';
 import {
   MEMBERSHIP_COLUMNS as C,
@@ -42,6 +43,7 @@ export function membershipStatements(profile: MembershipProfile, dialect: SqlDia
   const col = (alias: string, column: Column) => `${q(alias)}.${q(column.name)}`;
   const param = (column: Column, value: SqlValue): SqlParam => ({ value, type: column.type });
   const hint = dialect.uniquenessCheckHint ? ` ${dialect.uniquenessCheckHint}` : '';
+  const marks = migrationMarkGuard(dialect);
 
   const apps = q(profile.tables.applications);
   const users = q(profile.tables.users);
@@ -129,24 +131,32 @@ export function membershipStatements(profile: MembershipProfile, dialect: SqlDia
 
   const passwordSets = `${q(M.password.name)} = ${p('password')}, ${q(M.passwordFormat.name)} = ${p('passwordFormat')}, ${q(M.passwordSalt.name)} = ${p('passwordSalt')}`;
   const byVisibleId = `${q(M.userId.name)} = ${p('userId')} AND ${inApp(M.applicationId)}`;
-  const updatePasswordSql = `UPDATE ${mem} SET ${passwordSets}, ${q(M.lastPasswordChangedDate.name)} = ${p('now')} WHERE ${byVisibleId}`;
-  const casPasswordSql = `UPDATE ${mem} SET ${passwordSets} WHERE ${byVisibleId} AND ${dialect.equalsExactly(q(M.password.name), p('expectedHash'))}`;
+  const updatePasswordSql = marks.write(
+    `UPDATE ${mem} SET ${passwordSets}, ${q(M.lastPasswordChangedDate.name)} = ${p('now')} WHERE ${byVisibleId}`,
+  );
+  const casPasswordSql = marks.write(
+    `UPDATE ${mem} SET ${passwordSets} WHERE ${byVisibleId} AND ${dialect.equalsExactly(q(M.password.name), p('expectedHash'))}`,
+  );
 
   const deleteVerifiedSql = `DELETE FROM ${ver} WHERE ${q(V.userId.name)} IN (${visibleId})`;
-  const setVerifiedSql =
+  const setVerifiedSql = marks.write(
     `INSERT INTO ${ver} (${q(V.userId.name)}, ${q(V.emailVerified.name)}) ` +
-    `SELECT ${q(M.userId.name)}, ${p('verified')} FROM ${mem} WHERE ${byVisibleId}`;
+      `SELECT ${q(M.userId.name)}, ${p('verified')} FROM ${mem} WHERE ${byVisibleId}`,
+  );
   const followEmailSql =
     `UPDATE ${users} SET ${q(U.userName.name)} = ${p('email')}, ${q(U.loweredUserName.name)} = ${p('loweredEmail')} ` +
     `WHERE ${q(U.userId.name)} = ${p('userId')} AND ${inApp(U.applicationId)} ` +
     `AND ${q(U.loweredUserName.name)} IN (SELECT ${q(M.loweredEmail.name)} FROM ${mem} WHERE ${q(M.userId.name)} = ${p('userId')})`;
-  const changeEmailSql =
+  const changeEmailSql = marks.write(
     `UPDATE ${mem} SET ${q(M.email.name)} = ${p('email')}, ${q(M.loweredEmail.name)} = ${p('loweredEmail')} ` +
-    `WHERE ${byVisibleId} AND NOT EXISTS (SELECT 1 FROM ${mem} AS ${q('t')}${hint} ` +
-    `WHERE ${col('t', M.loweredEmail)} = ${p('loweredEmail')} AND ${col('t', M.userId)} <> ${p('userId')} ` +
-    `AND ${col('t', M.applicationId)} IN (${appIds}))`;
+      `WHERE ${byVisibleId} AND NOT EXISTS (SELECT 1 FROM ${mem} AS ${q('t')}${hint} ` +
+      `WHERE ${col('t', M.loweredEmail)} = ${p('loweredEmail')} AND ${col('t', M.userId)} <> ${p('userId')} ` +
+      `AND ${col('t', M.applicationId)} IN (${appIds}))`,
+  );
   const deleteMembershipSql = `DELETE FROM ${mem} WHERE ${byVisibleId}`;
-  const deleteUserSql = `DELETE FROM ${users} WHERE ${q(U.userId.name)} = ${p('userId')} AND ${inApp(U.applicationId)}`;
+  const deleteUserSql = marks.write(
+    `DELETE FROM ${users} WHERE ${q(U.userId.name)} = ${p('userId')} AND ${inApp(U.applicationId)}`,
+  );
 
   const stmt = (sql: string, params: Record<string, SqlParam>): BoundStatement => ({ sql, params });
   const passwordParams = (password: StoredPassword) => {
@@ -198,36 +208,43 @@ export function membershipStatements(profile: MembershipProfile, dialect: SqlDia
         }),
       ];
     },
-    updatePassword: (userId, password, expected, now) => [
+    updatePassword: (userId, password, expected, now, condition) => [
       expected === undefined
-        ? stmt(updatePasswordSql, {
-            ...idParams(userId),
-            ...passwordParams(password),
-            now: param(M.lastPasswordChangedDate, now),
-          })
-        : stmt(casPasswordSql, {
-            ...idParams(userId),
-            ...passwordParams(password),
-            expectedHash: param(M.password, expected.hash),
-          }),
+        ? marks.bind(
+            updatePasswordSql,
+            { ...idParams(userId), ...passwordParams(password), now: param(M.lastPasswordChangedDate, now) },
+            userId,
+            condition,
+          )
+        : marks.bind(
+            casPasswordSql,
+            { ...idParams(userId), ...passwordParams(password), expectedHash: param(M.password, expected.hash) },
+            userId,
+            condition,
+          ),
     ],
-    setEmailVerified: (userId, verified) => [
+    setEmailVerified: (userId, verified, _now, condition) => [
       stmt(deleteVerifiedSql, idParams(userId)),
-      stmt(setVerifiedSql, { ...idParams(userId), verified: param(V.emailVerified, verified) }),
+      marks.bind(
+        setVerifiedSql,
+        { ...idParams(userId), verified: param(V.emailVerified, verified) },
+        userId,
+        condition,
+      ),
     ],
-    changeEmail: (userId, email, verified) => {
+    changeEmail: (userId, email, verified, _now, condition) => {
       const emails = { email: param(M.email, email), loweredEmail: param(M.loweredEmail, foldCase(email, 'lower')) };
       return [
         stmt(deleteVerifiedSql, idParams(userId)),
-        stmt(setVerifiedSql, { ...idParams(userId), verified: param(V.emailVerified, verified) }),
+        stmt(setVerifiedSql.sql, { ...idParams(userId), verified: param(V.emailVerified, verified) }),
         stmt(followEmailSql, { ...idParams(userId), ...emails }),
-        stmt(changeEmailSql, { ...idParams(userId), ...emails }),
+        marks.bind(changeEmailSql, { ...idParams(userId), ...emails }, userId, condition),
       ];
     },
-    deleteUser: (userId) => [
+    deleteUser: (userId, condition) => [
       stmt(deleteVerifiedSql, idParams(userId)),
       stmt(deleteMembershipSql, idParams(userId)),
-      stmt(deleteUserSql, idParams(userId)),
+      marks.bind(deleteUserSql, idParams(userId), userId, condition),
     ],
     decodeRow: (row, now) => {
       const userId = toText(row[USER_ROW.userId]);

@@ -17,8 +17,9 @@ export interface SqlDialect {
   equalsExactly(column: string, param: string): string;
   /**
    * Optional table hint placed after the table in the `NOT EXISTS (SELECT 1 FROM t <hint> WHERE …)`
-   * guards that keep emails unique where the legacy table has no unique index on them (ASP.NET Identity
-   * and Membership do not). SQL Server: `WITH (UPDLOCK, HOLDLOCK)` makes the check and the write
+   * guards of a write: those that keep emails unique where the legacy table has no unique index on
+   * them (ASP.NET Identity and Membership do not), and the "no migration mark" condition
+   * (migration-mark-guard.ts). SQL Server: `WITH (UPDLOCK, HOLDLOCK)` makes the check and the write
    * atomic against a concurrent insert; SQLite needs none (BEGIN IMMEDIATE serialises writers).
    */
   readonly uniquenessCheckHint?: string;

@@ -1,5 +1,7 @@
+import type { WriteCondition } from '../domain/identity-repository';
 import type { NewUser, StoredPassword } from '../domain/user';
 import { foldCase } from './case-fold';
+import { migrationMarkGuard } from './migration-mark-guard';
 import { newStamp } from './new-stamp';
 import {
   type CaseInsensitiveMatch,
@@ -37,6 +39,8 @@ export interface BoundStatement {
  *   `not_found` otherwise.
  * - `deleteUser`: run after `exists` found the user, in the same transaction (a profile spanning
  *   tables cannot make its last statement alone say whether the user was visible).
+ * With a WriteCondition `unlessMigrated`, the last statement of these four also requires that the
+ * user has no migration mark (migration-mark-guard.ts): 0 can then also mean the user is marked.
  * User ids that cannot be a key of the profile (not a GUID for a GUID key) are sent as NULL: they
  * match nothing and read as not found.
  */
@@ -61,10 +65,17 @@ export interface UserStatements {
     password: StoredPassword,
     expected: StoredPassword | undefined,
     now: Date,
+    condition?: WriteCondition,
   ): readonly BoundStatement[];
-  setEmailVerified(userId: string, verified: boolean, now: Date): readonly BoundStatement[];
-  changeEmail(userId: string, email: string, verified: boolean, now: Date): readonly BoundStatement[];
-  deleteUser(userId: string): readonly BoundStatement[];
+  setEmailVerified(userId: string, verified: boolean, now: Date, condition?: WriteCondition): readonly BoundStatement[];
+  changeEmail(
+    userId: string,
+    email: string,
+    verified: boolean,
+    now: Date,
+    condition?: WriteCondition,
+  ): readonly BoundStatement[];
+  deleteUser(userId: string, condition?: WriteCondition): readonly BoundStatement[];
   /** Decodes a row of findByEmail / findByUsername / findById; `now` judges lockouts. */
   decodeRow(row: Row, now: Date): DecodedUser;
   /**
@@ -84,6 +95,7 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
   const q = (name: string) => dialect.quoteIdentifier(name);
   const p = (name: string) => dialect.param(name);
   const table = q(profile.table);
+  const marks = migrationMarkGuard(dialect);
   const guardTable = dialect.uniquenessCheckHint ? `${table} ${dialect.uniquenessCheckHint}` : table;
   const id = q(profile.id.column.name);
   const param = (column: Column, value: SqlValue): SqlParam => ({ value, type: column.type });
@@ -259,7 +271,9 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
       ...(formatColumn ? { format: param(formatColumn, format) } : {}),
     };
   };
-  const updatePasswordSql = `UPDATE ${table} SET ${passwordSets}${stampSet(credentials)}${touch} WHERE ${byId}`;
+  const updatePasswordSql = marks.write(
+    `UPDATE ${table} SET ${passwordSets}${stampSet(credentials)}${touch} WHERE ${byId}`,
+  );
   // The compare-and-set compares what the hash was verified with: the hash, and the salt where mapped
   // (NULL and empty both read as no salt, so both match an expected absent salt).
   const saltUnchanged = saltColumn
@@ -268,12 +282,14 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
   const expectedSaltParam = (expected: StoredPassword): Record<string, SqlParam> =>
     saltColumn ? { expectedSalt: param(saltColumn, expected.salt ?? '') } : {};
   // A rehash at login is not a change of credentials: only the every-change stamps move.
-  const casPasswordSql =
+  const casPasswordSql = marks.write(
     `UPDATE ${table} SET ${passwordSets}${stampSet(everyChange)}${touch} ` +
-    `WHERE ${byId} AND ${dialect.equalsExactly(hash, p('expectedHash'))}${saltUnchanged}`;
-  const setVerifiedSql =
+      `WHERE ${byId} AND ${dialect.equalsExactly(hash, p('expectedHash'))}${saltUnchanged}`,
+  );
+  const setVerifiedSql = marks.write(
     `UPDATE ${table} SET ${q(profile.emailVerified.name)} = ${p('verified')}${stampSet(everyChange)}${touch} ` +
-    `WHERE ${byId}`;
+      `WHERE ${byId}`,
+  );
 
   const emailSets = [`${q(profile.email.column.name)} = ${p('email')}`];
   if (profile.email.match.kind === 'normalized') {
@@ -287,9 +303,10 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
     if (username.match.kind === 'normalized') emailSets.push(follow(username.match.column, 'normalizedUsername'));
   }
   emailSets.push(`${q(profile.emailVerified.name)} = ${p('verified')}`);
-  const changeEmailSql =
+  const changeEmailSql = marks.write(
     `UPDATE ${table} SET ${emailSets.join(', ')}${stampSet(credentials)}${touch} ` +
-    `WHERE ${byId} AND ${emailTaken(true)}`;
+      `WHERE ${byId} AND ${emailTaken(true)}`,
+  );
   const changeEmailParams = (email: string): Record<string, SqlParam> => {
     const params: Record<string, SqlParam> = { email: param(profile.email.column, email) };
     if (profile.email.match.kind === 'normalized') {
@@ -300,7 +317,7 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
     }
     return params;
   };
-  const deleteSql = `DELETE FROM ${table} WHERE ${byId}`;
+  const deleteSql = marks.write(`DELETE FROM ${table} WHERE ${byId}`);
 
   return {
     findByEmail: (email) => ({ sql: findByEmailSql, params: { email: lookupParam(profile.email, email) } }),
@@ -333,20 +350,22 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
         },
       },
     ],
-    updatePassword: (userId, password, expected, now) => [
+    updatePassword: (userId, password, expected, now, condition) => [
       expected === undefined
-        ? {
-            sql: updatePasswordSql,
-            params: {
+        ? marks.bind(
+            updatePasswordSql,
+            {
               ...idParam(userId),
               ...passwordParams(password),
               ...stampParams(credentials),
               ...touchParam(now),
             },
-          }
-        : {
-            sql: casPasswordSql,
-            params: {
+            userId,
+            condition,
+          )
+        : marks.bind(
+            casPasswordSql,
+            {
               ...idParam(userId),
               ...passwordParams(password),
               expectedHash: param(profile.passwordHash, expected.hash),
@@ -354,23 +373,27 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
               ...stampParams(everyChange),
               ...touchParam(now),
             },
-          },
+            userId,
+            condition,
+          ),
     ],
-    setEmailVerified: (userId, verified, now) => [
-      {
-        sql: setVerifiedSql,
-        params: {
+    setEmailVerified: (userId, verified, now, condition) => [
+      marks.bind(
+        setVerifiedSql,
+        {
           ...idParam(userId),
           verified: param(profile.emailVerified, verified),
           ...stampParams(everyChange),
           ...touchParam(now),
         },
-      },
+        userId,
+        condition,
+      ),
     ],
-    changeEmail: (userId, email, verified, now) => [
-      {
-        sql: changeEmailSql,
-        params: {
+    changeEmail: (userId, email, verified, now, condition) => [
+      marks.bind(
+        changeEmailSql,
+        {
           ...idParam(userId),
           ...changeEmailParams(email),
           verified: param(profile.emailVerified, verified),
@@ -378,9 +401,11 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
           ...stampParams(credentials),
           ...touchParam(now),
         },
-      },
+        userId,
+        condition,
+      ),
     ],
-    deleteUser: (userId) => [{ sql: deleteSql, params: idParam(userId) }],
+    deleteUser: (userId, condition) => [marks.bind(deleteSql, idParam(userId), userId, condition)],
     decodeRow: (row, now) => {
       const options = profile.id.column.type.kind === 'guid' ? guidIdOption(row) : {};
       const password = mapsPasswordDetails(profile) ? { password: readUsersTablePassword(profile, row) } : {};

@@ -368,6 +368,140 @@ export function describeRepositoryContract(
       });
     });
 
+    describe('writes unless migrated (import mode: the check and the write are one)', () => {
+      const at = new Date('2026-01-02T03:04:05.678Z');
+      const unlessMigrated = { unlessMigrated: true } as const;
+
+      /** A user with every field the profile holds set, so that a change to any of them shows. */
+      const fullUser = (local: string) =>
+        repo.insert(
+          newUser({
+            email: email(local),
+            username: username(local),
+            emailVerified: true,
+            password: { hash: `hash-of-${local}` },
+            userMetadata: { plan: 'gold' },
+            appMetadata: { roles: ['member'] },
+          }),
+        );
+      /** What the store holds for the user, by every lookup, and its mark. */
+      const snapshot = async (user: StoredUser) => ({
+        byId: await repo.findById(user.userId),
+        byEmail: await repo.findByEmail(user.email),
+        byUsername: user.username === undefined ? null : await repo.findByUsername(user.username),
+        mark: await repo.getMigrationMark(user.userId),
+      });
+
+      it('with a mark: each write raises failed_precondition and changes nothing', async () => {
+        const user = await fullUser('marked');
+        await repo.markMigrated(user.userId, at, 'authenticate');
+        const before = await snapshot(user);
+        assert.ok(before.byId && before.mark);
+
+        // One after another: each refusal must leave the row exactly as it was for the next.
+        const refusals: (() => Promise<unknown>)[] = [
+          () => repo.updatePassword(user.userId, { hash: 'hash-v2' }, undefined, undefined, unlessMigrated),
+          () => repo.updatePassword(user.userId, { hash: 'hash-v2' }, user.password, undefined, unlessMigrated),
+          () => repo.setEmailVerified(user.userId, false, undefined, unlessMigrated),
+          () => repo.changeEmail(user.userId, email('moved'), false, undefined, unlessMigrated),
+          () => repo.delete(user.userId, undefined, unlessMigrated),
+        ];
+        for (const refusal of refusals) {
+          const error = await rejectsWith(refusal(), 'failed_precondition');
+          assert.equal(error.message, 'user has migrated to Auth0; change it there');
+          assert.deepEqual(await snapshot(user), before);
+        }
+        assert.equal(await repo.findByEmail(email('moved')), null);
+      });
+
+      it('with a mark, changeEmail to a taken email still raises failed_precondition, changing nothing', async () => {
+        const user = await fullUser('marked');
+        await repo.insert(newUser({ email: email('taken') }));
+        await repo.markMigrated(user.userId, at, 'get_user');
+        const before = await snapshot(user);
+        await rejectsWith(
+          repo.changeEmail(user.userId, email('taken'), false, undefined, unlessMigrated),
+          'failed_precondition',
+        );
+        assert.deepEqual(await snapshot(user), before);
+      });
+
+      it('without a mark: each write works as it does unconditionally', async () => {
+        const user = await fullUser('plain');
+        assert.equal(
+          await repo.updatePassword(user.userId, { hash: 'hash-v2' }, undefined, undefined, unlessMigrated),
+          true,
+        );
+        assert.equal(
+          await repo.updatePassword(user.userId, { hash: 'hash-v3' }, { hash: 'hash-v2' }, undefined, unlessMigrated),
+          true,
+        );
+        assert.equal(
+          await repo.updatePassword(user.userId, { hash: 'lost' }, { hash: 'hash-v2' }, undefined, unlessMigrated),
+          false,
+        );
+        assert.equal((await repo.findById(user.userId))?.password.hash, 'hash-v3');
+        await repo.setEmailVerified(user.userId, false, undefined, unlessMigrated);
+        assert.equal((await repo.findById(user.userId))?.emailVerified, false);
+        await repo.changeEmail(user.userId, email('moved'), true, undefined, unlessMigrated);
+        const moved = await repo.findByEmail(email('moved'));
+        assert.equal(moved?.userId, user.userId);
+        assert.equal(moved?.emailVerified, true);
+        await repo.delete(user.userId, undefined, unlessMigrated);
+        assert.equal(await repo.findById(user.userId), null);
+      });
+
+      it('without a mark: not_found and already_exists are reported as before', async () => {
+        const a = await repo.insert(newUser({ email: email('a') }));
+        await repo.insert(newUser({ email: email('b') }));
+        const missing = `missing-${tag}`;
+        await rejectsWith(
+          repo.updatePassword(missing, { hash: 'x' }, undefined, undefined, unlessMigrated),
+          'not_found',
+        );
+        await rejectsWith(repo.setEmailVerified(missing, true, undefined, unlessMigrated), 'not_found');
+        await rejectsWith(repo.changeEmail(missing, email('x'), true, undefined, unlessMigrated), 'not_found');
+        await rejectsWith(repo.delete(missing, undefined, unlessMigrated), 'not_found');
+        await rejectsWith(repo.changeEmail(a.userId, email('b'), true, undefined, unlessMigrated), 'already_exists');
+        assert.equal((await repo.findById(a.userId))?.email, email('a'));
+      });
+
+      it('only the user’s own mark counts: another user’s mark does not hold a write back', async () => {
+        const user = await fullUser('own');
+        const other = await repo.insert(newUser({ email: email('other') }));
+        await repo.markMigrated(other.userId, at, 'authenticate');
+        await repo.setEmailVerified(user.userId, false, undefined, unlessMigrated);
+        assert.equal((await repo.findById(user.userId))?.emailVerified, false);
+        await repo.delete(user.userId, undefined, unlessMigrated);
+        assert.equal(await repo.findById(user.userId), null);
+        assert.ok(await repo.findById(other.userId));
+      });
+
+      it('after unmark, the writes are allowed again', async () => {
+        const user = await fullUser('unmarked');
+        await repo.markMigrated(user.userId, at, 'export');
+        await rejectsWith(repo.setEmailVerified(user.userId, false, undefined, unlessMigrated), 'failed_precondition');
+        await repo.unmark(user.userId);
+        await repo.setEmailVerified(user.userId, false, undefined, unlessMigrated);
+        assert.equal((await repo.findById(user.userId))?.emailVerified, false);
+      });
+
+      it('without the condition a mark changes nothing: writes and the rehash compare-and-set go through', async () => {
+        const user = await fullUser('unguarded');
+        await repo.markMigrated(user.userId, at, 'authenticate');
+        // The rehash at login runs after the login marked the user, and passes no condition.
+        assert.equal(await repo.updatePassword(user.userId, { hash: 'rehashed' }, user.password), true);
+        await repo.setEmailVerified(user.userId, false);
+        await repo.changeEmail(user.userId, email('moved'), false);
+        const found = await repo.findById(user.userId);
+        assert.equal(found?.password.hash, 'rehashed');
+        assert.equal(found?.email, email('moved'));
+        await repo.delete(user.userId);
+        assert.equal(await repo.findById(user.userId), null);
+        assert.equal(await repo.getMigrationMark(user.userId), null);
+      });
+    });
+
     describe('health, deadlines and outages', () => {
       it('ping succeeds on an open store', async () => {
         await repo.ping();

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type CallContext, NO_CONTEXT, remainingMs } from '../../src/domain/call-context';
 import { IdentityError } from '../../src/domain/errors';
+import type { WriteCondition } from '../../src/domain/identity-repository';
+import { userMigratedError } from '../../src/domain/migration-guard';
 import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../src/domain/user';
 import type { StoreRepository } from '../../src/store/open-repository';
 
@@ -20,7 +22,8 @@ function copy<T>(value: T): T {
 /**
  * An in-memory IdentityRepository with the semantics of the real adapters (it passes the same
  * contract suite): case-insensitive unique email, unique user name, stable UUID ids, hash
- * compare-and-set, idempotent first-wins migration marks, marks removed with their user.
+ * compare-and-set, idempotent first-wins migration marks, marks removed with their user, writes
+ * conditional on the user having no mark (checked with the write: a call runs without interleaving).
  *
  * Switches for domain tests: `outage` makes every call raise `unavailable` (a store that is down);
  * `failWrites` makes only writes raise it (a store that reads but cannot write).
@@ -85,30 +88,42 @@ export class MemoryRepository implements StoreRepository {
     password: StoredPassword,
     expected?: StoredPassword,
     ctx?: CallContext,
+    condition?: WriteCondition,
   ): Promise<boolean> {
     this.#check(ctx, 'write');
-    const user = this.#require(userId);
+    const user = this.#require(userId, condition);
     if (expected !== undefined && user.password.hash !== expected.hash) return false;
     this.#users.set(userId, { ...user, password: copy(password) });
     return true;
   }
 
-  async setEmailVerified(userId: string, verified: boolean, ctx?: CallContext): Promise<void> {
+  async setEmailVerified(
+    userId: string,
+    verified: boolean,
+    ctx?: CallContext,
+    condition?: WriteCondition,
+  ): Promise<void> {
     this.#check(ctx, 'write');
-    const user = this.#require(userId);
+    const user = this.#require(userId, condition);
     this.#users.set(userId, { ...user, emailVerified: verified });
   }
 
-  async changeEmail(userId: string, newEmail: string, verified: boolean, ctx?: CallContext): Promise<void> {
+  async changeEmail(
+    userId: string,
+    newEmail: string,
+    verified: boolean,
+    ctx?: CallContext,
+    condition?: WriteCondition,
+  ): Promise<void> {
     this.#check(ctx, 'write');
-    const user = this.#require(userId);
+    const user = this.#require(userId, condition);
     this.#assertFree(newEmail, undefined, userId);
     this.#users.set(userId, { ...user, email: newEmail, emailVerified: verified });
   }
 
-  async delete(userId: string, ctx?: CallContext): Promise<void> {
+  async delete(userId: string, ctx?: CallContext, condition?: WriteCondition): Promise<void> {
     this.#check(ctx, 'write');
-    this.#require(userId);
+    this.#require(userId, condition);
     this.#users.delete(userId);
     this.#marks.delete(userId);
   }
@@ -161,9 +176,11 @@ export class MemoryRepository implements StoreRepository {
     return null;
   }
 
-  #require(userId: string): StoredUser {
+  /** The user a write changes: `not_found`, then `failed_precondition` when the condition fails. */
+  #require(userId: string, condition?: WriteCondition): StoredUser {
     const user = this.#users.get(userId);
     if (!user) throw new IdentityError('not_found', 'user not found');
+    if (condition?.unlessMigrated && this.#marks.has(userId)) throw userMigratedError();
     return user;
   }
 

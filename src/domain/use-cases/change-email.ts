@@ -1,7 +1,7 @@
 import type { CallContext } from '../call-context';
 import type { DomainDeps } from '../deps';
 import { requireByEmail } from '../find-user';
-import { assertNotMigrated } from '../migration-guard';
+import { assertNotMigrated, writeUnlessMigrated } from '../migration-guard';
 import { assertValid, checkEmail, checkLookupEmail } from '../validation';
 
 export interface ChangeEmailInput {
@@ -15,5 +15,7 @@ export async function changeEmail(deps: DomainDeps, input: ChangeEmailInput, ctx
   assertValid(checkLookupEmail('email', input.email), checkEmail('new_email', input.newEmail));
   const user = await requireByEmail(deps, input.email, ctx);
   await assertNotMigrated(deps, user, ctx);
-  await deps.repository.changeEmail(user.userId, input.newEmail, input.verified, ctx);
+  await writeUnlessMigrated(deps, (condition) =>
+    deps.repository.changeEmail(user.userId, input.newEmail, input.verified, ctx, condition),
+  );
 }

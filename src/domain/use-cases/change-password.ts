@@ -1,7 +1,7 @@
 import type { CallContext } from '../call-context';
 import type { DomainDeps } from '../deps';
 import { requireByEmail } from '../find-user';
-import { assertNotMigrated } from '../migration-guard';
+import { assertNotMigrated, writeUnlessMigrated } from '../migration-guard';
 import { assertValid, checkLookupEmail, checkPassword } from '../validation';
 
 export interface ChangePasswordInput {
@@ -15,5 +15,7 @@ export async function changePassword(deps: DomainDeps, input: ChangePasswordInpu
   const user = await requireByEmail(deps, input.email, ctx);
   await assertNotMigrated(deps, user, ctx);
   const password = await deps.hasher.hash(input.newPassword, ctx);
-  await deps.repository.updatePassword(user.userId, password, undefined, ctx);
+  await writeUnlessMigrated(deps, (condition) =>
+    deps.repository.updatePassword(user.userId, password, undefined, ctx, condition),
+  );
 }

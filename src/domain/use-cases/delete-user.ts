@@ -1,7 +1,7 @@
 import type { CallContext } from '../call-context';
 import type { DomainDeps } from '../deps';
 import { IdentityError } from '../errors';
-import { assertNotMigrated } from '../migration-guard';
+import { assertNotMigrated, writeUnlessMigrated } from '../migration-guard';
 import { assertValid, checkUserId } from '../validation';
 
 /** Deletes the user. Raises `not_found`. */
@@ -14,5 +14,5 @@ export async function deleteUser(
   const user = await deps.repository.findById(input.userId, ctx);
   if (!user) throw new IdentityError('not_found', 'user not found');
   await assertNotMigrated(deps, user, ctx);
-  await deps.repository.delete(user.userId, ctx);
+  await writeUnlessMigrated(deps, (condition) => deps.repository.delete(user.userId, ctx, condition));
 }

@@ -1,7 +1,7 @@
 import type { CallContext } from '../call-context';
 import type { DomainDeps } from '../deps';
 import { requireByEmail } from '../find-user';
-import { assertNotMigrated } from '../migration-guard';
+import { assertNotMigrated, writeUnlessMigrated } from '../migration-guard';
 import { assertValid, checkLookupEmail } from '../validation';
 
 /** Marks the user's email verified. Raises `not_found`. */
@@ -13,5 +13,5 @@ export async function verifyEmail(
   assertValid(checkLookupEmail('email', input.email));
   const user = await requireByEmail(deps, input.email, ctx);
   await assertNotMigrated(deps, user, ctx);
-  await deps.repository.setEmailVerified(user.userId, true, ctx);
+  await writeUnlessMigrated(deps, (condition) => deps.repository.setEmailVerified(user.userId, true, ctx, condition));
 }

@@ -73,7 +73,8 @@ export function initDdl(profile: SchemaProfile, createLegacyTables: boolean): re
 
 /**
  * Every statement text a profile's builder can produce, found by calling each builder method with
- * sample values (both branches of updatePassword included). Parameter values never change the text.
+ * sample values (both branches of updatePassword included), each write also with its "unless migrated"
+ * condition. Parameter values never change the text.
  */
 export function profileStatementTexts(statements: UserStatements): string[] {
   const now = new Date('2026-01-01T00:00:00.000Z');
@@ -93,11 +94,13 @@ export function profileStatementTexts(statements: UserStatements): string[] {
     statements.countUsers(),
     ...statements.insert(id, user, now),
     ...statements.insert(id, { email: 'b@example.com', password: { hash: 'h' }, emailVerified: false }, now),
-    ...statements.updatePassword(id, { hash: 'new' }, undefined, now),
-    ...statements.updatePassword(id, { hash: 'new' }, { hash: 'old' }, now),
-    ...statements.setEmailVerified(id, true, now),
-    ...statements.changeEmail(id, 'c@example.com', false, now),
-    ...statements.deleteUser(id),
+    ...[undefined, { unlessMigrated: true }].flatMap((condition) => [
+      ...statements.updatePassword(id, { hash: 'new' }, undefined, now, condition),
+      ...statements.updatePassword(id, { hash: 'new' }, { hash: 'old' }, now, condition),
+      ...statements.setEmailVerified(id, true, now, condition),
+      ...statements.changeEmail(id, 'c@example.com', false, now, condition),
+      ...statements.deleteUser(id, condition),
+    ]),
   ].map((s) => s.sql);
   const byUsername = statements.findByUsername('a');
   if (byUsername) texts.push(byUsername.sql);

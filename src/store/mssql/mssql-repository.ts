@@ -3,6 +3,8 @@ import { type CallContext, NO_CONTEXT, remainingMs } from '../../domain/call-con
 import { type Clock, systemClock } from '../../domain/clock';
 import type { DomainLogger } from '../../domain/deps';
 import { IdentityError } from '../../domain/errors';
+import type { WriteCondition } from '../../domain/identity-repository';
+import { userMigratedError } from '../../domain/migration-guard';
 import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../domain/user';
 import { MIGRATION_VIAS } from '../migration-marks-table';
 import type { PoolUsage, StoreRepository } from '../open-repository';
@@ -110,40 +112,52 @@ export class MssqlRepository implements StoreRepository {
     password: StoredPassword,
     expected?: StoredPassword,
     ctx?: CallContext,
+    condition?: WriteCondition,
   ): Promise<boolean> {
     return this.#call('updatePassword', ctx, 'write', async (attempt) => {
-      const statements = this.#statements.updatePassword(userId, password, expected, this.#clock.now());
+      const statements = this.#statements.updatePassword(userId, password, expected, this.#clock.now(), condition);
       if ((await this.#write(attempt, statements)) > 0) return true;
       await this.#requireUser(attempt.query, userId);
-      return false; // the user exists, so only the compare-and-set can have lost
+      await this.#requireUnmarked(attempt.query, userId, condition);
+      return false; // the user exists and may be changed, so only the compare-and-set can have lost
     });
   }
 
-  setEmailVerified(userId: string, verified: boolean, ctx?: CallContext): Promise<void> {
+  setEmailVerified(userId: string, verified: boolean, ctx?: CallContext, condition?: WriteCondition): Promise<void> {
     return this.#call('setEmailVerified', ctx, 'write', async (attempt) => {
-      const changed = await this.#write(
-        attempt,
-        this.#statements.setEmailVerified(userId, verified, this.#clock.now()),
-      );
-      if (changed === 0) throw notFound();
-    });
-  }
-
-  changeEmail(userId: string, newEmail: string, verified: boolean, ctx?: CallContext): Promise<void> {
-    return this.#call('changeEmail', ctx, 'write', async (attempt) => {
-      const statements = this.#statements.changeEmail(userId, newEmail, verified, this.#clock.now());
+      const statements = this.#statements.setEmailVerified(userId, verified, this.#clock.now(), condition);
       if ((await this.#write(attempt, statements)) > 0) return;
       await this.#requireUser(attempt.query, userId);
-      throw emailTaken(); // the user exists, so only the email guard can have refused
+      await this.#requireUnmarked(attempt.query, userId, condition);
+      throw notFound(); // gone or unmarked in between: the user was not there to change
     });
   }
 
-  delete(userId: string, ctx?: CallContext): Promise<void> {
+  changeEmail(
+    userId: string,
+    newEmail: string,
+    verified: boolean,
+    ctx?: CallContext,
+    condition?: WriteCondition,
+  ): Promise<void> {
+    return this.#call('changeEmail', ctx, 'write', async (attempt) => {
+      const statements = this.#statements.changeEmail(userId, newEmail, verified, this.#clock.now(), condition);
+      if ((await this.#write(attempt, statements)) > 0) return;
+      await this.#requireUser(attempt.query, userId);
+      await this.#requireUnmarked(attempt.query, userId, condition);
+      throw emailTaken(); // the user exists and may be changed, so only the email guard can have refused
+    });
+  }
+
+  delete(userId: string, ctx?: CallContext, condition?: WriteCondition): Promise<void> {
     return this.#call('delete', ctx, 'write', (attempt) =>
       attempt.transaction(async (query) => {
-        // Throwing inside the transaction rolls it back, so a missing user deletes nothing.
+        // Throwing inside the transaction rolls it back, so a missing or marked user deletes nothing.
         await this.#requireUser(query, userId);
-        if ((await runAll(query, this.#statements.deleteUser(userId))) === 0) throw notFound();
+        if ((await runAll(query, this.#statements.deleteUser(userId, condition))) === 0) {
+          await this.#requireUnmarked(query, userId, condition);
+          throw notFound();
+        }
         await query(markStatement(MARK_SQL.delete, { userId }));
       }),
     );
@@ -270,6 +284,11 @@ export class MssqlRepository implements StoreRepository {
 
   async #requireUser(query: Query, userId: string): Promise<void> {
     if ((await query(this.#statements.exists(userId))).recordset.length === 0) throw notFound();
+  }
+
+  /** After a conditional write changed nothing: `failed_precondition` when its condition is why. */
+  async #requireUnmarked(query: Query, userId: string, condition: WriteCondition | undefined): Promise<void> {
+    if (condition?.unlessMigrated && (await this.#readMark(query, userId))) throw userMigratedError();
   }
 
   async #findUser(query: Query, statement: BoundStatement): Promise<StoredUser | null> {

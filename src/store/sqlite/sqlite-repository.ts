@@ -3,7 +3,8 @@ import type { CallContext } from '../../domain/call-context';
 import { type Clock, systemClock } from '../../domain/clock';
 import type { DomainLogger } from '../../domain/deps';
 import { IdentityError } from '../../domain/errors';
-import type { IdentityRepository } from '../../domain/identity-repository';
+import type { IdentityRepository, WriteCondition } from '../../domain/identity-repository';
+import { userMigratedError } from '../../domain/migration-guard';
 import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../domain/user';
 import { MIGRATION_MARKS_TABLE as MARKS, MIGRATION_VIAS } from '../migration-marks-table';
 import { profileStatements } from '../profile-statements';
@@ -98,37 +99,52 @@ export class SqliteRepository implements IdentityRepository {
     password: StoredPassword,
     expected?: StoredPassword,
     ctx?: CallContext,
+    condition?: WriteCondition,
   ): Promise<boolean> {
     return this.#call('updatePassword', ctx, () => {
-      const changed = this.#write(this.#statements.updatePassword(userId, password, expected, this.#clock.now()));
-      if (changed > 0) return true;
+      const statements = this.#statements.updatePassword(userId, password, expected, this.#clock.now(), condition);
+      if (this.#write(statements) > 0) return true;
       this.#requireUser(userId);
-      return false; // the user exists, so only the compare-and-set can have lost
+      this.#requireUnmarked(userId, condition);
+      return false; // the user exists and may be changed, so only the compare-and-set can have lost
     });
   }
 
-  setEmailVerified(userId: string, verified: boolean, ctx?: CallContext): Promise<void> {
+  setEmailVerified(userId: string, verified: boolean, ctx?: CallContext, condition?: WriteCondition): Promise<void> {
     return this.#call('setEmailVerified', ctx, () => {
-      const changed = this.#write(this.#statements.setEmailVerified(userId, verified, this.#clock.now()));
-      if (changed === 0) throw notFound();
-    });
-  }
-
-  changeEmail(userId: string, newEmail: string, verified: boolean, ctx?: CallContext): Promise<void> {
-    return this.#call('changeEmail', ctx, () => {
-      const changed = this.#write(this.#statements.changeEmail(userId, newEmail, verified, this.#clock.now()));
-      if (changed > 0) return;
+      const statements = this.#statements.setEmailVerified(userId, verified, this.#clock.now(), condition);
+      if (this.#write(statements) > 0) return;
       this.#requireUser(userId);
-      throw emailTaken(); // the user exists, so only the email guard can have refused
+      this.#requireUnmarked(userId, condition);
+      throw notFound(); // gone or unmarked in between: the user was not there to change
     });
   }
 
-  delete(userId: string, ctx?: CallContext): Promise<void> {
+  changeEmail(
+    userId: string,
+    newEmail: string,
+    verified: boolean,
+    ctx?: CallContext,
+    condition?: WriteCondition,
+  ): Promise<void> {
+    return this.#call('changeEmail', ctx, () => {
+      const statements = this.#statements.changeEmail(userId, newEmail, verified, this.#clock.now(), condition);
+      if (this.#write(statements) > 0) return;
+      this.#requireUser(userId);
+      this.#requireUnmarked(userId, condition);
+      throw emailTaken(); // the user exists and may be changed, so only the email guard can have refused
+    });
+  }
+
+  delete(userId: string, ctx?: CallContext, condition?: WriteCondition): Promise<void> {
     return this.#call('delete', ctx, () =>
       this.#runner.transaction(() => {
-        // Throwing inside the transaction rolls it back, so a missing user deletes nothing.
+        // Throwing inside the transaction rolls it back, so a missing or marked user deletes nothing.
         this.#requireUser(userId);
-        if (this.#runAll(this.#statements.deleteUser(userId)) === 0) throw notFound();
+        if (this.#runAll(this.#statements.deleteUser(userId, condition)) === 0) {
+          this.#requireUnmarked(userId, condition);
+          throw notFound();
+        }
         this.#runner.run(markStatement(SQL.deleteMark, { userId }));
       }),
     );
@@ -184,6 +200,11 @@ export class SqliteRepository implements IdentityRepository {
 
   #requireUser(userId: string): void {
     if (!this.#runner.get(this.#statements.exists(userId))) throw notFound();
+  }
+
+  /** After a conditional write changed nothing: `failed_precondition` when its condition is why. */
+  #requireUnmarked(userId: string, condition: WriteCondition | undefined): void {
+    if (condition?.unlessMigrated && this.#readMark(userId)) throw userMigratedError();
   }
 
   /**

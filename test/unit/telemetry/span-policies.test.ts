@@ -16,6 +16,7 @@ import { withRpcStatusPolicy } from '../../../src/telemetry/refusals-are-not-err
 import { createSubjectDescriber } from '../../../src/telemetry/subject-attribute';
 import { traceLogFields } from '../../../src/telemetry/trace-log-fields';
 import { tracePasswordHasher } from '../../../src/telemetry/traced-password-hasher';
+import { CheckThenWriteSeam } from '../../support/check-then-write-seam';
 import { FakeHasher } from '../../support/fake-hasher';
 import { MemoryRepository } from '../../support/memory-repository';
 
@@ -212,6 +213,29 @@ describe('Spans of the adapters', () => {
         ['identity.change_password', 'failed_precondition', true],
         ['identity.get_user', 'not_found', true],
       ]);
+    });
+
+    it('is set when the write refuses a user marked after the change checked (the race a login wins)', async () => {
+      const seam = new CheckThenWriteSeam(new MemoryRepository());
+      const service = new IdentityService({
+        repository: seam.repository,
+        hasher: new FakeHasher(),
+        clock: { now: () => new Date('2026-01-01T00:00:00Z') },
+        logger: silent,
+        migration: { mode: 'import', graceMs: 60_000 },
+        rehashOnLogin: false,
+      });
+      await seam.store.insert({ email: 'r@example.com', password: { hash: 'fake:pw' }, emailVerified: false });
+      seam.beforeNextCheckAnswers(async () => {
+        await service.authenticate({ login: 'r@example.com', password: 'pw' });
+      });
+      await assert.rejects(tracing.inRequest(() => service.verifyEmail({ email: 'r@example.com' })));
+      assert.equal(seam.ran, 1);
+      const change = tracing.spans().find((s) => s.name === 'identity.verify_email');
+      assert.deepEqual(
+        [change?.attributes['identity.outcome'], change?.attributes['identity.migrated']],
+        ['failed_precondition', true],
+      );
     });
   });
 
