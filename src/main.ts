@@ -66,99 +66,115 @@ export async function startService(
       profile: loadSchemaProfile(config.schemaProfile, config.profileSettings),
       logger,
     }));
-  // SQL Server's pool is read at every scrape; SQLite has no pool and the gauge stays without samples.
-  const poolUsage = store.poolUsage?.bind(store);
-  if (poolUsage) metrics.watchPool(poolUsage);
-  const repository = measureRepository(store, metrics.storeOperation);
-  const kdf = new KdfLimiter({
-    concurrency: config.kdf.concurrency,
-    queueLimit: config.kdf.queueLimit,
-    observer: kdfTelemetry(metrics),
-  });
-  metrics.watchKdf(kdf, config.kdf);
-  const hasher = tracePasswordHasher(
-    createConfiguredHasher({
-      cost: config.scrypt,
-      kdf,
-      maxMemoryBytes: config.kdf.maxMemoryBytes,
-      membershipMachineKey: config.membershipMachineKey,
-      logger,
-    }),
-    config.scrypt,
-  );
-  const clock = overrides.clock ?? systemClock;
-  const service = new IdentityService({
-    repository,
-    hasher,
-    clock,
-    logger,
-    migration: config.migration,
-    rehashOnLogin: config.rehashOnLogin,
-    ...(config.loginRateLimit ? { loginThrottle: createLoginThrottle(config.loginRateLimit, clock) } : {}),
-  });
-  // Prepare the dummy hash now, so the first unknown-user login costs what every later one does.
-  await hasher.dummyVerify('warm-up');
-
-  const grpc = await startGrpcServer(
-    {
-      service,
-      logger,
-      onCall: (rpc, code, durationMs) => metrics.grpcCall(rpc, status[code] ?? String(code), durationMs),
-      describeSubject: createSubjectDescriber({
-        recordEmail: config.telemetry.recordEmail,
-        key: config.telemetry.emailHashKey,
+  // Undone in reverse if a later step fails (a busy port, a bad certificate): a service that could
+  // not start leaves nothing listening and nothing open, so the process can exit.
+  const opened: Array<() => Promise<void> | void> = [() => store.close()];
+  try {
+    // SQL Server's pool is read at every scrape; SQLite has no pool and the gauge stays without samples.
+    const poolUsage = store.poolUsage?.bind(store);
+    if (poolUsage) metrics.watchPool(poolUsage);
+    const repository = measureRepository(store, metrics.storeOperation);
+    const kdf = new KdfLimiter({
+      concurrency: config.kdf.concurrency,
+      queueLimit: config.kdf.queueLimit,
+      observer: kdfTelemetry(metrics),
+    });
+    metrics.watchKdf(kdf, config.kdf);
+    const hasher = tracePasswordHasher(
+      createConfiguredHasher({
+        cost: config.scrypt,
+        kdf,
+        maxMemoryBytes: config.kdf.maxMemoryBytes,
+        membershipMachineKey: config.membershipMachineKey,
+        logger,
       }),
-    },
-    {
-      addr: config.grpc.addr,
-      credentials: createGrpcServerCredentials({ tls: config.grpc.tls, tokens: config.grpc.tokens, logger }),
-    },
-  );
-  // The bridge is a gRPC client like any other, so every request crosses the real gRPC boundary.
-  const bridgeClient = config.bridge
-    ? createIdentityClient(
-        config.bridge.upstream ?? grpc.address,
-        config.bridge.upstreamTls
-          ? createClientTlsCredentials(config.bridge.upstreamTls, logger).credentials
-          : credentials.createInsecure(),
-        { token: config.bridge.upstreamToken, serverName: config.bridge.upstreamTls?.serverName ?? null },
-      )
-    : null;
-  const bridge =
-    config.bridge && bridgeClient
-      ? await startBridge({
-          client: bridgeClient,
-          config: config.bridge,
-          logger,
-          onRequest: metrics.httpRequest,
-          now: () => clock.now().getTime(),
-        })
-      : null;
-  const metricsServer = config.metricsAddr
-    ? await startMetricsServer(metrics.registry, config.metricsAddr, logger)
-    : null;
+      config.scrypt,
+    );
+    const clock = overrides.clock ?? systemClock;
+    const service = new IdentityService({
+      repository,
+      hasher,
+      clock,
+      logger,
+      migration: config.migration,
+      rehashOnLogin: config.rehashOnLogin,
+      ...(config.loginRateLimit ? { loginThrottle: createLoginThrottle(config.loginRateLimit, clock) } : {}),
+    });
+    // Prepare the dummy hash now, so the first unknown-user login costs what every later one does.
+    await hasher.dummyVerify('warm-up');
 
-  let closing: Promise<void> | undefined;
-  return {
-    grpc,
-    bridge,
-    service,
-    repository,
-    hasher,
-    kdf,
-    metrics,
-    metricsServer,
-    close() {
-      closing ??= (async () => {
-        grpc.health.drain();
-        await bridge?.close();
-        bridgeClient?.close();
-        await grpc.close(config.shutdownTimeoutMs);
-        await service.settle();
-        await repository.close();
-        await metricsServer?.close();
-      })();
-      return closing;
-    },
-  };
+    const grpc = await startGrpcServer(
+      {
+        service,
+        logger,
+        onCall: (rpc, code, durationMs) => metrics.grpcCall(rpc, status[code] ?? String(code), durationMs),
+        describeSubject: createSubjectDescriber({
+          recordEmail: config.telemetry.recordEmail,
+          key: config.telemetry.emailHashKey,
+        }),
+      },
+      {
+        addr: config.grpc.addr,
+        credentials: createGrpcServerCredentials({ tls: config.grpc.tls, tokens: config.grpc.tokens, logger }),
+      },
+    );
+    opened.push(() => grpc.close(0));
+    // The bridge is a gRPC client like any other, so every request crosses the real gRPC boundary.
+    const bridgeClient = config.bridge
+      ? createIdentityClient(
+          config.bridge.upstream ?? grpc.address,
+          config.bridge.upstreamTls
+            ? createClientTlsCredentials(config.bridge.upstreamTls, logger).credentials
+            : credentials.createInsecure(),
+          { token: config.bridge.upstreamToken, serverName: config.bridge.upstreamTls?.serverName ?? null },
+        )
+      : null;
+    if (bridgeClient) opened.push(() => bridgeClient.close());
+    const bridge =
+      config.bridge && bridgeClient
+        ? await startBridge({
+            client: bridgeClient,
+            config: config.bridge,
+            logger,
+            onRequest: metrics.httpRequest,
+            now: () => clock.now().getTime(),
+          })
+        : null;
+    if (bridge) opened.push(() => bridge.close());
+    const metricsServer = config.metricsAddr
+      ? await startMetricsServer(metrics.registry, config.metricsAddr, logger)
+      : null;
+    let closing: Promise<void> | undefined;
+    return {
+      grpc,
+      bridge,
+      service,
+      repository,
+      hasher,
+      kdf,
+      metrics,
+      metricsServer,
+      close() {
+        closing ??= (async () => {
+          grpc.health.drain();
+          await bridge?.close();
+          bridgeClient?.close();
+          await grpc.close(config.shutdownTimeoutMs);
+          await service.settle();
+          await repository.close();
+          await metricsServer?.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    for (const undo of opened.reverse()) {
+      try {
+        await undo();
+      } catch {
+        // Best effort: the start-up error is the one worth reporting.
+      }
+    }
+    throw error;
+  }
 }

@@ -25,6 +25,8 @@ export async function serveCommand(io: CommandIO, onStarted?: (info: StartedInfo
       { event: 'startup_failed', err: error instanceof Error ? error.message : String(error) },
       'could not start',
     );
+    // startService has closed whatever it had opened; with the exporters flushed the process can exit.
+    await shutdownTelemetry();
     return EXIT.failure;
   }
   const info: StartedInfo = {
