@@ -6,7 +6,7 @@ import { PASSWORD_ENCODINGS, SALT_POSITIONS } from '../passwords/salted-digest';
 
 /** What `hash verify` prints (one JSON line, without its newline) and the exit code it ends with. */
 export interface HashVerifyOutcome {
-  /** 0 match, 1 mismatch (wrong password or an unusable stored hash: see the warning log), 2 unusable input. */
+  /** 0 match, 1 mismatch, 2 unusable input (including a stored hash that is malformed or over the cost bounds). */
   readonly exitCode: 0 | 1 | 2;
   readonly output: string;
 }
@@ -90,9 +90,9 @@ export function toStoredPassword(input: HashVerifyInput, hasher: HashVerifyHashe
 /**
  * `legacy-identity hash verify`: reads one JSON object `{"password", "hash", "salt"?, "format"?,
  * "salt_position"?, "encoding"?}` and answers `{"match": true|false, "format": "<name>"}` — exit 0 on a
- * match, 1 on a mismatch (including a stored hash the format cannot use, whose problem the hasher logs
- * as a warning), 2 with `{"error": "<reason>"}` on unusable input: bad JSON, unknown or wrongly typed
- * fields, an unknown format name, or a hash in no format recognisable without `format`. Messages never
+ * match, 1 on a mismatch, 2 with `{"error": "<reason>"}` on unusable input: bad JSON, unknown or wrongly
+ * typed fields, an unknown format name, a hash in no format recognisable without `format`, or a stored
+ * hash its format cannot use (malformed, or a cost over the bounds; `format` names the format). Messages never
  * repeat the password or the hash. Overload (`resource_exhausted`) propagates to the caller.
  */
 export async function runHashVerify(input: string, hasher: HashVerifyHasher): Promise<HashVerifyOutcome> {
@@ -111,6 +111,12 @@ export async function runHashVerify(input: string, hasher: HashVerifyHasher): Pr
     return {
       exitCode: 2,
       output: JSON.stringify({ error: 'the hash is in no format recognisable by its shape; give "format"' }),
+    };
+  }
+  if (result.unusable !== undefined) {
+    return {
+      exitCode: 2,
+      output: JSON.stringify({ error: `the stored hash is unusable: ${result.unusable}`, format: result.format }),
     };
   }
   return { exitCode: result.match ? 0 : 1, output: JSON.stringify({ match: result.match, format: result.format }) };

@@ -8,6 +8,11 @@ export interface VerifyResult {
   readonly format: string;
   /** True when the stored hash is weaker than what `hash` would produce now (rehash on login). */
   readonly needsRehash: boolean;
+  /**
+   * Set when the stored hash could not be used at all (malformed, or a cost over the bounds): the
+   * problem, naming neither the hash nor the password. Such a result never matches.
+   */
+  readonly unusable?: string;
 }
 
 /**

@@ -8,7 +8,7 @@ import { createPasswordHasher } from './password-hasher';
 /**
  * The hasher every entry point uses: scrypt at the configured cost for new hashes, every supported
  * legacy format for verification, stored hashes held to `maxMemoryBytes` (KDF_MAX_MEMORY; its default
- * for `cost` when absent). Commands that hash one password pass no limiter and get a single-slot one.
+ * for `cost` when absent). Commands that hash or verify one password pass no limiter and get a small one of their own.
  * `membershipMachineKey` (MEMBERSHIP_DECRYPTION_KEY) lets Membership's encrypted passwords verify;
  * absent or null, they are refused with a warning.
  */
@@ -21,7 +21,8 @@ export function createConfiguredHasher(options: {
 }) {
   return createPasswordHasher({
     cost: options.cost,
-    kdf: options.kdf ?? new KdfLimiter({ concurrency: 1, queueLimit: 0 }),
+    // Two slots: a stored hash cheaper than the dummy scrypt is verified beside it (timing cover).
+    kdf: options.kdf ?? new KdfLimiter({ concurrency: 2, queueLimit: 2 }),
     ...(options.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: options.maxMemoryBytes }),
     logger: options.logger,
     legacyFormats: createLegacyFormats({ membershipMachineKey: options.membershipMachineKey ?? null }),

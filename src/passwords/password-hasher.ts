@@ -118,7 +118,7 @@ export function createPasswordHasher(
         { event: 'password_hash_malformed', format: format.name, problem: error.problem },
         'stored password hash is unusable; treated as a non-match',
       );
-      return { match: false, format: format.name, needsRehash: false };
+      return { match: false, format: format.name, needsRehash: false, unusable: error.problem };
     }
   };
 

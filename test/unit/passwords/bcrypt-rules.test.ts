@@ -32,7 +32,12 @@ describe('bcrypt rules', () => {
   it('refuses $2x$ without computing anything, and says why', async () => {
     const before = kdfStarts();
     const result = await hasher.verify('helloworld', { hash: `$2x$10$${SALT}YowvJwRND8StvgEAMMxg/yWGwL82rIK` });
-    assert.deepEqual(result, { match: false, format: 'bcrypt', needsRehash: false });
+    assert.deepEqual(result, {
+      match: false,
+      format: 'bcrypt',
+      needsRehash: false,
+      unusable: 'the $2x$ variant is refused (crypt_blowfish bug mode)',
+    });
     assert.equal(kdfStarts(), before);
     assert.match(JSON.stringify(logger.lines.at(-1)?.obj), /\$2x\$ variant is refused/);
   });

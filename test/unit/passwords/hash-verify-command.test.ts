@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { hashVerifyCommand } from '../../../src/commands/hash';
 import { runHashVerify } from '../../../src/commands/hash-verify';
+import { commandCapture } from '../../support/command-capture';
+import { loadPasswordVectors } from '../../support/password-vectors';
+import { TEST_SCRYPT_ENV } from '../../support/stack';
 import { testHasher } from './test-hasher';
 
 describe('hash verify', () => {
@@ -43,13 +47,15 @@ describe('hash verify', () => {
     assert.equal((await runHashVerify(JSON.stringify({ ...input, encoding: 'utf8' }), hasher)).exitCode, 1);
   });
 
-  it('exits 1 for a stored hash its format cannot use, and the hasher logs why', async () => {
+  it('exits 2 for a stored hash its format cannot use, naming the problem, and the hasher logs why', async () => {
     const logged = logger.lines.length;
-    const input = { password: 'pw', hash: '$2b$31$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW' };
-    assert.deepEqual(await runHashVerify(JSON.stringify(input), hasher), {
-      exitCode: 1,
-      output: '{"match":false,"format":"bcrypt"}',
-    });
+    const hash = '$2b$31$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW';
+    const outcome = await runHashVerify(JSON.stringify({ password: 'pw', hash }), hasher);
+    assert.equal(outcome.exitCode, 2);
+    const { error, format } = JSON.parse(outcome.output) as { error: string; format: string };
+    assert.equal(format, 'bcrypt');
+    assert.match(error, /^the stored hash is unusable: .*cost 31 is outside/);
+    assert.ok(!outcome.output.includes(hash.slice(7)), 'hash echoed');
     assert.match(JSON.stringify(logger.lines.slice(logged)), /cost 31 is outside/);
   });
 
@@ -81,6 +87,39 @@ describe('hash verify', () => {
       const { error } = JSON.parse(outcome.output) as { error: string };
       assert.match(error, message);
       for (const secret of SECRETS) assert.ok(!outcome.output.includes(secret), 'input echoed');
+    });
+  }
+});
+
+/** The command as `legacy-identity hash verify` runs it: its own config, hasher and KDF queue, not a test double. */
+describe('hash verify (the command wiring)', function () {
+  this.timeout(60_000);
+  const env = { STORE_URL: 'sqlite::memory:', ...TEST_SCRYPT_ENV };
+  const { vectors } = loadPasswordVectors();
+  const oneOfEach = [...new Map(vectors.map((v) => [v.format, v])).values()];
+
+  it('covers more than a dozen formats', () => {
+    assert.ok(oneOfEach.length > 12, String(oneOfEach.length));
+  });
+
+  for (const v of oneOfEach) {
+    it(`${v.format}: the right password exits 0, a wrong one 1`, async () => {
+      const input = {
+        password: v.password,
+        hash: v.hash,
+        ...(v.salt === undefined ? {} : { salt: v.salt }),
+        ...(v.detect ? {} : { format: v.format }),
+        ...(v.salt_position === undefined ? {} : { salt_position: v.salt_position }),
+        ...(v.encoding === undefined ? {} : { encoding: v.encoding }),
+      };
+      for (const [password, exit, match] of [
+        [v.password, 0, true],
+        [`${v.password}x`, 1, false],
+      ] as const) {
+        const { io, out, err } = commandCapture(env, JSON.stringify({ ...input, password }));
+        assert.equal(await hashVerifyCommand(io), exit, `${out.join('')} ${err.join('')}`);
+        assert.deepEqual(JSON.parse(out.join('')), { match, format: v.format });
+      }
     });
   }
 });

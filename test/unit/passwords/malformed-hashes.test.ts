@@ -95,7 +95,8 @@ describe('malformed stored hashes', () => {
     for (const salt of [undefined, '', 'not base64!', '====']) {
       const logged = logger.lines.length;
       const result = await hasher.verify(example.password, { ...example.stored, salt });
-      assert.deepEqual(result, { match: false, format: 'membership-sha1', needsRehash: false });
+      assert.deepEqual([result.match, result.format, result.needsRehash], [false, 'membership-sha1', false]);
+      assert.ok(result.unusable, 'reported as unusable');
       assert.equal(logger.lines.slice(logged)[0]?.level, 'warn');
     }
   });

@@ -98,11 +98,13 @@ describe('Membership PasswordFormat 2 (encrypted with the machine key)', () => {
 
       it('refuses it under a wrong key, and no log line names the key, the password or the value', async () => {
         const { hasher, logger } = hasherWith(machineKey(v.decryption, v.wrong_key));
-        assert.deepEqual(await hasher.verify(v.password, encrypted(v)), {
-          match: false,
-          format: 'membership-encrypted',
-          needsRehash: false,
-        });
+        const result = await hasher.verify(v.password, encrypted(v));
+        assert.deepEqual([result.match, result.format, result.needsRehash], [false, 'membership-encrypted', false]);
+        assert.equal(
+          result.unusable !== undefined,
+          !v.wrong_key_padding_valid,
+          'unusable only when it does not decrypt',
+        );
         if (!v.wrong_key_padding_valid) {
           assert.equal(logger.lines.length, 1);
           assert.match(problemOf(logger.lines[0]), /does not decrypt with the configured .* machine key/);
@@ -116,7 +118,8 @@ describe('Membership PasswordFormat 2 (encrypted with the machine key)', () => {
     const { bad_padding: bad } = fixture;
     const { hasher, logger } = hasherWith(machineKey(bad.decryption, bad.key));
     const result = await hasher.verify('anything', encrypted({ hash: bad.hash }));
-    assert.deepEqual(result, { match: false, format: 'membership-encrypted', needsRehash: false });
+    assert.deepEqual([result.match, result.format, result.needsRehash], [false, 'membership-encrypted', false]);
+    assert.match(result.unusable ?? '', /invalid padding/);
     assert.match(problemOf(logger.lines[0]), /invalid padding/);
     assertNothingSecretLogged(logger.lines, [bad.key, bad.hash]);
   });
@@ -142,11 +145,9 @@ describe('Membership PasswordFormat 2 (encrypted with the machine key)', () => {
     const [v] = fixture.vectors;
     assert.ok(v);
     const { hasher, logger } = hasherWith(null);
-    assert.deepEqual(await hasher.verify(v.password, encrypted(v)), {
-      match: false,
-      format: 'membership-encrypted',
-      needsRehash: false,
-    });
+    const result = await hasher.verify(v.password, encrypted(v));
+    assert.deepEqual([result.match, result.format, result.needsRehash], [false, 'membership-encrypted', false]);
+    assert.match(result.unusable ?? '', /MEMBERSHIP_DECRYPTION_KEY/);
     assert.match(problemOf(logger.lines[0]), /PasswordFormat 2 .* not supported without MEMBERSHIP_DECRYPTION_KEY/);
   });
 
