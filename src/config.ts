@@ -29,6 +29,7 @@ import {
   parseMembershipDecryption,
   parseMembershipMachineKey,
 } from './passwords/membership-machine-key';
+import { mssqlSettings } from './store/mssql/mssql-config';
 
 /**
  * Configuration, read from the environment once by loadConfig and passed to whatever needs it.
@@ -511,6 +512,13 @@ export function parseStoreUrl(value: string): StoreConfig {
     return { kind: 'sqlite', path };
   }
   if (v.startsWith('mssql://') || /(^|;)\s*(server|data source)\s*=/i.test(v)) {
+    // Parsed now, so a malformed string is a configuration error naming the key (exit 2) rather than
+    // a start-up failure; the messages never quote the string (it carries the password).
+    try {
+      mssqlSettings(v);
+    } catch (error) {
+      throw new Error(error instanceof Error ? error.message.replace(/^STORE_URL: /, '') : 'could not be parsed');
+    }
     return { kind: 'mssql', connectionString: v };
   }
   throw new Error('expected sqlite:<path>, mssql://user:pass@host:port/db, or an ADO-style connection string');

@@ -32,8 +32,52 @@ describe('mssql STORE_URL and tuning', () => {
     assert.throws(() => mssqlSettings('mssql://u:p@h/db?encrypt=maybe'), /encrypt must be true or false/);
     assert.throws(
       () => mssqlSettings(`mssql://u:${encodeURIComponent(SECRET)}@h/db?pasword=oops`),
-      (e: unknown) => e instanceof Error && /unknown option "pasword"/.test(e.message) && !e.message.includes('S3cret'),
+      (e: unknown) => e instanceof Error && /unknown query option/.test(e.message) && !e.message.includes('pasword'),
     );
+  });
+
+  it('reads Encrypt and TrustServerCertificate in an ADO string as the URL form does, refusing a typo instead of trusting any certificate', () => {
+    const flags = (ado: string) => {
+      const { options } = mssqlSettings(`Server=h;Password=${SECRET};${ado}`).config;
+      return [options?.encrypt, options?.trustServerCertificate];
+    };
+    assert.deepEqual(flags('TrustServerCertificate=off'), [true, false]);
+    assert.deepEqual(flags('TrustServerCertificate=False;Encrypt=no'), [false, false]);
+    assert.deepEqual(flags('TrustServerCertificate=yes;Encrypt=True'), [true, true]);
+    assert.deepEqual(flags(''), [true, false]);
+    for (const bad of ['TrustServerCertificate=fals', 'TrustServerCertificate=maybe', 'Encrypt=maybe', 'Encrypt=']) {
+      assert.throws(
+        () => mssqlSettings(`Server=h;Password=${SECRET};${bad}`),
+        (e: unknown) => e instanceof Error && /must be true or false/.test(e.message) && !e.message.includes('S3cret'),
+        bad,
+      );
+    }
+  });
+
+  it('a malformed STORE_URL is a configuration error naming STORE_URL that quotes no part of the password', () => {
+    const password = 'Zq7Secret0Word';
+    const malformed = [
+      `mssql://sa:${password.slice(0, 4)}?${password.slice(4)}=1@127.0.0.1/db`,
+      `mssql://sa:${password}%ZZ@127.0.0.1/db`,
+      `mssql://sa:${password.slice(0, 4)}#${password.slice(4)}@127.0.0.1/db`,
+      `mssql://sa:${password}@127.0.0.1/db/extra`,
+      `Server=127.0.0.1;Password=${password};TrustServerCertificate=${password}`,
+      `Server=127.0.0.1;Password=${password};Encrypt=${password.slice(0, 6)}`,
+    ];
+    for (const url of malformed) {
+      assert.throws(
+        () => loadConfig({ ...ENV, STORE_URL: url }),
+        (e: unknown) => {
+          assert.ok(e instanceof ConfigError, String(e));
+          assert.equal(e.key, 'STORE_URL');
+          for (let i = 0; i + 4 <= password.length; i++) {
+            assert.ok(!e.message.includes(password.slice(i, i + 4)), `${e.message} quotes the password`);
+          }
+          return true;
+        },
+        url,
+      );
+    }
   });
 
   it('parses an ADO connection string; MSSQL_* keys win over its pool and timeout settings', () => {

@@ -87,4 +87,17 @@ describe('serve: a start-up failure after the gRPC port is bound', function () {
       assert.equal(await listening(run.grpc), false, 'the gRPC port is free again');
     });
   }
+
+  it('a malformed STORE_URL exits 2 naming STORE_URL, quoting no part of the password, before opening anything', async () => {
+    const run = await serve({
+      STORE_URL: 'mssql://sa:Zq7S?ecretWord=1@127.0.0.1/db',
+      BRIDGE_TOKENS: TEST_BRIDGE_TOKEN,
+      HTTP_ADDR: '127.0.0.1:0',
+      METRICS_ADDR: 'off',
+    });
+    assert.equal(run.code, 2, run.output);
+    assert.match(run.output, /STORE_URL/);
+    assert.doesNotMatch(run.output, /ecretWord|Zq7S/);
+    assert.equal(run.grpc, null, 'nothing was started');
+  });
 });

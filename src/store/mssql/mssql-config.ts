@@ -1,3 +1,4 @@
+import { parse as parseConnectionString } from '@tediousjs/connection-string';
 import sql from 'mssql';
 import type { MssqlTuning } from '../../config';
 
@@ -91,11 +92,18 @@ function parseUrl(value: string): sql.config {
   } catch {
     throw new Error('STORE_URL: not a valid mssql://user:pass@host:port/db URL');
   }
+  // A '?' or '#' left unencoded in the password starts the query or the fragment: the message must not
+  // quote what follows it, which may be the rest of the password.
+  if (url.hash !== '') {
+    throw new Error("STORE_URL: has a '#' fragment; percent-encode '#' (%23) in the user name or password");
+  }
   const options: NonNullable<sql.config['options']> = {};
   for (const [key, raw] of url.searchParams) {
     const name = key.toLowerCase();
     if (!(URL_OPTIONS as readonly string[]).includes(name)) {
-      throw new Error(`STORE_URL: unknown option "${key}" (expected ${URL_OPTIONS.join(', ')})`);
+      throw new Error(
+        `STORE_URL: unknown query option (expected ${URL_OPTIONS.join(', ')}); percent-encode '?' (%3F) in the user name or password`,
+      );
     }
     if (name === 'encrypt' || name === 'trustservercertificate') {
       const flag = parseFlag(raw);
@@ -108,27 +116,53 @@ function parseUrl(value: string): sql.config {
       options.appName = raw;
     }
   }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const database = decodeUrlPart('database name', url.pathname.replace(/^\//, ''));
   if (database.includes('/')) throw new Error('STORE_URL: the path must be a single database name');
   const port = url.port ? Number(url.port) : undefined;
   return {
-    server: decodeURIComponent(url.hostname),
+    server: decodeUrlPart('host', url.hostname),
     ...(port !== undefined ? { port } : {}),
     ...(database ? { database } : {}),
-    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
-    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(url.username ? { user: decodeUrlPart('user name', url.username) } : {}),
+    ...(url.password ? { password: decodeUrlPart('password', url.password) } : {}),
     options,
   };
 }
 
-function parseAdo(value: string): sql.config {
+/** Percent-decoding that names the part it failed on, never its text. */
+function decodeUrlPart(part: string, raw: string): string {
   try {
-    return sql.ConnectionPool.parseConnectionString(value);
+    return decodeURIComponent(raw);
+  } catch {
+    throw new Error(`STORE_URL: the ${part} has a malformed percent-encoding (a '%' must start %XX)`);
+  }
+}
+
+/** ADO keywords whose value is a flag, as mssql reads them (it takes any unknown word as true). */
+const ADO_FLAGS = { encrypt: 'encrypt', trustservercertificate: 'trustServerCertificate' } as const;
+
+function parseAdo(value: string): sql.config {
+  let parsed: sql.config;
+  let pairs: ReadonlyMap<string, unknown>;
+  try {
+    pairs = parseConnectionString(value);
+    parsed = sql.ConnectionPool.parseConnectionString(value);
   } catch (error) {
     // The parser's own message may quote the string; only its kind is passed on.
     const kind = error instanceof Error ? error.name : 'Error';
     throw new Error(`STORE_URL: the ADO-style connection string could not be parsed (${kind})`);
   }
+  // mssql turns `TrustServerCertificate=off` (or a typo) into true: a typo must not switch certificate
+  // checks off. The flags are read here the way the URL form reads them, and anything else is refused.
+  const options = { ...parsed.options };
+  for (const [keyword, option] of Object.entries(ADO_FLAGS)) {
+    const raw = pairs.get(keyword);
+    if (raw === undefined) continue;
+    const flag = typeof raw === 'boolean' ? raw : parseFlag(String(raw));
+    if (flag === undefined) throw new Error(`STORE_URL: ${option} must be true or false`);
+    options[option] = flag;
+  }
+  return { ...parsed, options };
 }
 
 function parseFlag(value: string): boolean | undefined {
