@@ -14,6 +14,13 @@ interface SchemaViolation {
  * 400 `invalid_request` (or `password_rejected` for a password of the wrong length, which is what the
  * domain would have said). Returns null for anything that is not a client error (then it is a 500).
  */
+const INVALID_UTF8 = 'LIA_INVALID_UTF8';
+
+/** The body parser's refusal of bytes that are not UTF-8 (never repaired into U+FFFD). */
+export function invalidUtf8Error(): FastifyError {
+  return Object.assign(new Error('body is not valid UTF-8'), { code: INVALID_UTF8, statusCode: 400, name: 'Error' });
+}
+
 export function failureFromRequestError(error: FastifyError, knownFields: readonly string[]): BridgeFailure | null {
   if (error.validation) return failureFromSchema(error.validation, knownFields);
   const status = error.statusCode ?? 500;
@@ -21,6 +28,7 @@ export function failureFromRequestError(error: FastifyError, knownFields: readon
   if (status === 415) return bridgeFailure('invalid_request', 'content type must be application/json');
   if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return bridgeFailure('invalid_request', 'body is not valid JSON');
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return bridgeFailure('invalid_request', 'body is empty');
+  if (error.code === INVALID_UTF8) return bridgeFailure('invalid_request', 'body is not valid UTF-8');
   if (status >= 400 && status < 500) return bridgeFailure('invalid_request');
   return null;
 }

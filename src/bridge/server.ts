@@ -10,7 +10,7 @@ import type { Logger } from '../logger';
 import { createTokenCheck } from './auth';
 import { checkBody } from './body-check';
 import { createClientErrorHandler } from './client-error';
-import { failureFromRequestError, sendFailure } from './http-errors';
+import { failureFromRequestError, invalidUtf8Error, sendFailure } from './http-errors';
 import {
   BODY_LIMIT_BYTES,
   HEADERS_TIMEOUT_MS,
@@ -101,6 +101,22 @@ export function buildBridge(deps: BridgeDeps): { app: BridgeApp; markClosing(): 
 
   // JSON only: fastify's default text/plain parser would turn a wrong content type into a string body.
   app.removeContentTypeParser('text/plain');
+  // Strict UTF-8: fastify's own parser decodes invalid bytes to U+FFFD, so a password other than the
+  // one sent would be stored or checked. Invalid UTF-8 is refused as gRPC refuses it; the JSON itself
+  // is parsed by fastify's parser, with its prototype-poisoning protection.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(invalidUtf8Error(), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
   const log = registerRequestLog(app, deps.onRequest);
   const fail = (request: FastifyRequest, reply: FastifyReply, failure: BridgeFailure): FastifyReply => {
     log.setOutcome(request, failure.error);

@@ -49,11 +49,21 @@ export const PASSWORD_FIELDS: ReadonlySet<string> = new Set(['password', 'new_pa
  * retry (RESOURCE_EXHAUSTED) is believed only with the IdentityStore's google.rpc.ErrorInfo (domain
  * `identity.v1`, reason = the matching domain code); without it the answer is 500 `internal`.
  */
+/**
+ * gRPC request fields a route fills from a bridge field of another name: a violation names the field
+ * the caller sent. (The others share their names: new_password, new_email, user_id, …)
+ */
+const BRIDGE_FIELD_NAMES: Partial<Record<UpstreamError['rpc'], Readonly<Record<string, string>>>> = {
+  authenticate: { login: 'username_or_email' },
+  getUser: { login: 'email' },
+};
+
 export function failureFromUpstream(failure: UpstreamError, retryAfterSeconds: number): BridgeFailure {
   const code = failure.code;
   switch (code) {
     case GrpcStatus.INVALID_ARGUMENT: {
-      const violations = failure.violations;
+      const renamed = BRIDGE_FIELD_NAMES[failure.rpc] ?? {};
+      const violations = failure.violations.map((v) => ({ ...v, field: renamed[v.field] ?? v.field }));
       const message =
         violations.length > 0 ? violations.map((v) => `${v.field} ${v.description}`).join('; ') : undefined;
       const passwordOnly = violations.length > 0 && violations.every((v) => PASSWORD_FIELDS.has(v.field));
