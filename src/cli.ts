@@ -12,30 +12,72 @@ import { serveCommand } from './commands/serve';
 import { usersAddCommand } from './commands/users-add';
 import { ConfigError } from './config';
 
-const USAGE = `usage: legacy-identity <command>
-  serve                      run the gRPC server and the bridge (configured by the environment)
-  demo                       db init, seed demo users when empty, demo token, serve (make run)
-  db init [--create-legacy-schema]
-                             create the store's missing tables; never drops or alters anything
-  users add --email E [--username U] (--password-stdin | (--password-hash HASH | --password-hash-stdin) [--password-salt S] [--password-format F])
-  hash                       read a password on stdin, print a new scrypt hash
-  hash verify                read {"password","hash","salt"?,"format"?} on stdin, print {"match","format"}
-  migration status           print {"total","migrated","pending","marked_last_24h"}
-  migration unmark --user-id ID
-                             remove one user's migration mark so they can migrate again
-  purge --migrated-before <duration|timestamp> [--archive-table NAME] [--batch-size N] [--dry-run]
-                             delete (or archive, then delete) legacy rows of users migrated before the cutoff
-  export --format auth0-bulk --out DIR [--mark]
-                             write not-yet-migrated users to Auth0 bulk import files (≤ 500 KB each)`;
+/** Each command's usage line(s), in the order `--help` lists them. */
+const COMMANDS: ReadonlyArray<readonly [string, string]> = [
+  ['serve', 'serve                      run the gRPC server and the bridge (configured by the environment)'],
+  ['demo', 'demo                       db init, seed demo users when empty, demo token, serve (make run)'],
+  [
+    'db init',
+    `db init [--create-legacy-schema]
+                             create the store's missing tables; never drops or alters anything`,
+  ],
+  [
+    'users add',
+    'users add --email E [--username U] (--password-stdin | (--password-hash HASH | --password-hash-stdin) [--password-salt S] [--password-format F])',
+  ],
+  [
+    'hash verify',
+    'hash verify                read {"password","hash","salt"?,"format"?} on stdin, print {"match","format"}',
+  ],
+  ['hash', 'hash                       read a password on stdin, print a new scrypt hash'],
+  ['migration status', 'migration status           print {"total","migrated","pending","marked_last_24h"}'],
+  [
+    'migration unmark',
+    `migration unmark --user-id ID
+                             remove one user's migration mark so they can migrate again`,
+  ],
+  [
+    'purge',
+    `purge --migrated-before <duration|timestamp> [--archive-table NAME] [--batch-size N] [--dry-run]
+                             delete (or archive, then delete) legacy rows of users migrated before the cutoff`,
+  ],
+  [
+    'export',
+    `export --format auth0-bulk --out DIR [--mark]
+                             write not-yet-migrated users to Auth0 bulk import files (≤ 500 KB each)`,
+  ],
+];
+
+const USAGE = `usage: legacy-identity <command>   (legacy-identity <command> --help for one)
+${COMMANDS.map(([, usage]) => `  ${usage}`).join('\n')}`;
+
+/** `--help` / `-h` anywhere: the named command's usage (or all of them) on stdout, exit 0, nothing done. */
+function help(argv: readonly string[], io: CommandIO): number {
+  const words = argv.filter((a) => !a.startsWith('-')).join(' ');
+  const command = [...COMMANDS]
+    .sort(([a], [b]) => b.length - a.length)
+    .find(([name]) => words === name || words.startsWith(`${name} `));
+  if (!command) {
+    io.out(USAGE);
+    return EXIT.ok;
+  }
+  const [synopsis, ...description] = command[1].split(/\s{2,}/);
+  io.out(`usage: legacy-identity ${synopsis}${description.length > 0 ? `\n  ${description.join(' ')}` : ''}`);
+  return EXIT.ok;
+}
 
 /** Dispatches argv to one command and resolves to its exit code. */
 export async function runCli(argv: readonly string[], io: CommandIO): Promise<number> {
+  const options = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+  if (options.includes('--help') || options.includes('-h')) return help(argv, io);
   const [command, sub, ...rest] = argv;
   switch (command) {
     case 'serve':
-      return serveCommand(io);
+      if (sub === undefined) return serveCommand(io);
+      break;
     case 'demo':
-      return demoCommand(io);
+      if (sub === undefined) return demoCommand(io);
+      break;
     case 'db':
       if (sub === 'init') return dbInitCommand(rest, io);
       break;

@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import type { StoreConfig } from '../config';
 import type { DomainLogger } from '../domain/deps';
 import { IdentityError } from '../domain/errors';
 import { loadSchemaProfile } from '../store/load-schema-profile';
 import { initMssqlStore } from '../store/mssql/init';
 import { initSqliteStore } from '../store/sqlite/init';
+import { parseCommandArgs, UsageError } from './command-args';
 import { loadCommandConfig } from './command-config';
 import { type CommandIO, EXIT } from './command-io';
 
@@ -40,12 +40,17 @@ export async function initStore(
  * `legacy-identity db init [--create-legacy-schema]`: creates the adapter's side table (and on SQLite,
  * or with the flag, the profile's tables) where missing. Never drops or alters anything.
  */
+export const DB_INIT_USAGE = 'db init [--create-legacy-schema]';
+
 export async function dbInitCommand(args: readonly string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { 'create-legacy-schema': { type: 'boolean', default: false } },
-    strict: true,
-  });
+  let values: { 'create-legacy-schema'?: boolean };
+  try {
+    values = parseCommandArgs(args, { 'create-legacy-schema': { type: 'boolean', default: false } }).values;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`${error.message}\nusage: ${DB_INIT_USAGE}`);
+    return EXIT.usage;
+  }
   const config = loadCommandConfig(io, { ...io.env, HTTP_ADDR: 'off' });
   if (typeof config === 'number') return config;
   let created: readonly string[];

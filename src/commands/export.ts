@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { exportAuth0Bulk } from '../export/auth0-bulk-export';
 import { openRepository } from '../store/open-repository';
+import { parseCommandArgs, UsageError } from './command-args';
 import { type CommandIO, EXIT } from './command-io';
-import { type MigrationCommandDeps, parseCommandArgs, runMigrationCommand, UsageError } from './migration-command';
+import { type MigrationCommandDeps, runMigrationCommand } from './migration-command';
 
 export const EXPORT_USAGE = 'usage: legacy-identity export --format auth0-bulk --out DIR [--mark]';
 

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../config';
 import { type Clock, systemClock } from '../domain/clock';
 import { IdentityError } from '../domain/errors';
@@ -7,6 +6,7 @@ import { loadSchemaProfile } from '../store/load-schema-profile';
 import type { MigrationAdmin } from '../store/migration-admin';
 import { openMigrationAdmin } from '../store/open-migration-admin';
 import type { SchemaProfile } from '../store/schema-profile';
+import { UsageError } from './command-args';
 import { reportConfigError } from './command-config';
 import { type CommandIO, EXIT, reportIdentityError } from './command-io';
 
@@ -24,22 +24,6 @@ export interface MigrationCommandContext {
   readonly logger: Logger;
   readonly admin: MigrationAdmin;
   readonly clock: Clock;
-}
-
-/** A command-line mistake: printed with the command's usage, exit 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-type ParseOptions = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
-
-/** parseArgs in strict mode, its errors (unknown or malformed options) turned into UsageError. */
-export function parseCommandArgs<O extends ParseOptions>(args: readonly string[], options: O) {
-  try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
+import { parseCommandArgs } from './command-args';
 import type { CommandIO } from './command-io';
 import { EXIT } from './command-io';
-import { type MigrationCommandDeps, parseCommandArgs, runMigrationCommand } from './migration-command';
+import { type MigrationCommandDeps, runMigrationCommand } from './migration-command';
 
 export const MIGRATION_STATUS_USAGE = 'usage: legacy-identity migration status';
 

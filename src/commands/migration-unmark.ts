@@ -1,5 +1,6 @@
+import { parseCommandArgs, UsageError } from './command-args';
 import { type CommandIO, EXIT } from './command-io';
-import { type MigrationCommandDeps, parseCommandArgs, runMigrationCommand, UsageError } from './migration-command';
+import { type MigrationCommandDeps, runMigrationCommand } from './migration-command';
 
 export const MIGRATION_UNMARK_USAGE = 'usage: legacy-identity migration unmark --user-id ID';
 

@@ -1,8 +1,9 @@
 import { parseDuration, parseInteger } from '../config-values';
 import type { MigrationAdmin } from '../store/migration-admin';
 import { PAGE_SIZE_MAX } from '../store/migration-admin-statements';
+import { parseCommandArgs, UsageError } from './command-args';
 import { type CommandIO, EXIT } from './command-io';
-import { type MigrationCommandDeps, parseCommandArgs, runMigrationCommand, UsageError } from './migration-command';
+import { type MigrationCommandDeps, runMigrationCommand } from './migration-command';
 
 export const PURGE_USAGE =
   'usage: legacy-identity purge --migrated-before <duration|timestamp> [--archive-table NAME] [--batch-size N] [--dry-run]';

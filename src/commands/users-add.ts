@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { IdentityError } from '../domain/errors';
 import type { StoredPassword } from '../domain/user';
@@ -9,6 +8,7 @@ import { formatSpecProblem, resolveFormatSpec } from '../passwords/known-format-
 import { loadSchemaProfile } from '../store/load-schema-profile';
 import { openRepository } from '../store/open-repository';
 import { passwordAsStored, passwordStorageProblem } from '../store/password-storage';
+import { parseCommandArgs, UsageError } from './command-args';
 import { type CommandIO, EXIT, passwordFromStdin, reportIdentityError } from './command-io';
 
 /**
@@ -23,21 +23,27 @@ import { type CommandIO, EXIT, passwordFromStdin, reportIdentityError } from './
 const USAGE =
   'users add --email E [--username U] (--password-stdin | (--password-hash HASH | --password-hash-stdin) [--password-salt S] [--password-format F])';
 
-export async function usersAddCommand(args: readonly string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      email: { type: 'string' },
-      username: { type: 'string' },
-      'email-verified': { type: 'boolean', default: false },
-      'password-stdin': { type: 'boolean', default: false },
-      'password-hash': { type: 'string' },
-      'password-hash-stdin': { type: 'boolean', default: false },
-      'password-salt': { type: 'string' },
-      'password-format': { type: 'string' },
-    },
-    strict: true,
+const parseUsersAddArgs = (args: readonly string[]) =>
+  parseCommandArgs(args, {
+    email: { type: 'string' },
+    username: { type: 'string' },
+    'email-verified': { type: 'boolean', default: false },
+    'password-stdin': { type: 'boolean', default: false },
+    'password-hash': { type: 'string' },
+    'password-hash-stdin': { type: 'boolean', default: false },
+    'password-salt': { type: 'string' },
+    'password-format': { type: 'string' },
   });
+
+export async function usersAddCommand(args: readonly string[], io: CommandIO): Promise<number> {
+  let values: ReturnType<typeof parseUsersAddArgs>['values'];
+  try {
+    values = parseUsersAddArgs(args).values;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`${error.message}\nusage: ${USAGE}`);
+    return EXIT.usage;
+  }
   const email = values.email;
   const saltOrFormat = values['password-salt'] !== undefined || values['password-format'] !== undefined;
   const sources = [values['password-stdin'], values['password-hash'] !== undefined, values['password-hash-stdin']];

@@ -324,7 +324,7 @@ describe('purge --migrated-before', () => {
         ['--migrated-before', '1d', '--archive-table', 'IdentityAdapterMigrations'],
         /archive_table/,
       ],
-      ['an unknown option', ['--migrated-before', '1d', '--force'], /Unknown option/],
+      ['an unknown option', ['--migrated-before', '1d', '--force'], /unknown option --force/],
     ];
     for (const [label, args, message] of cases) {
       it(label, async () => {
