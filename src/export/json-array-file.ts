@@ -22,7 +22,8 @@ export class JsonArrayFile {
 
   /** Creates the file (failing when it exists) and writes the opening bracket. */
   static async create(path: string): Promise<JsonArrayFile> {
-    const handle = await open(path, 'wx');
+    // Owner-only: the files hold password hashes (and not-exported.json the users who have none).
+    const handle = await open(path, 'wx', 0o600);
     try {
       await handle.write(OPEN);
     } catch (error) {

@@ -102,6 +102,9 @@ describe('export --format auth0-bulk', () => {
 
       const imported = readJson<Auth0ImportUser[]>(join(s.out, 'users-00001.json'));
       const skipped = readJson<NotExportedUser[]>(join(s.out, 'not-exported.json'));
+      for (const file of ['users-00001.json', 'not-exported.json']) {
+        assert.equal(statSync(join(s.out, file)).mode & 0o777, 0o600, `${file}: hashes are for the owner only`);
+      }
       assert.deepEqual(skipped.map((e) => [e.format, e.code]).sort(), [
         ['argon2d', 'unsupported_algorithm'],
         ['drupal7', 'unsupported_algorithm'],
