@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { IdentityStoreClient } from '../../gen/identity/v1/identity_store';
 import type { BridgeConfig } from '../config';
+import { validateTlsMaterial } from '../grpc/tls-files';
 import type { Logger } from '../logger';
 import { createTokenCheck } from './auth';
 import { checkBody } from './body-check';
@@ -211,7 +212,7 @@ function trustProxyOption(
   return value;
 }
 
-/** Reads the PEM files; an error names the config key, never the file's content. */
+/** Reads and checks the PEM files; an error names the config key and file, never the file's content. */
 function readTls(files: NonNullable<BridgeConfig['https']>): { cert: Buffer; key: Buffer } {
   const read = (path: string, key: string): Buffer => {
     try {
@@ -221,7 +222,12 @@ function readTls(files: NonNullable<BridgeConfig['https']>): { cert: Buffer; key
       throw new Error(`${key}: cannot read ${path} (${reason})`);
     }
   };
-  return { cert: read(files.certFile, 'HTTPS_CERT'), key: read(files.keyFile, 'HTTPS_KEY') };
+  const material = { cert: read(files.certFile, 'HTTPS_CERT'), key: read(files.keyFile, 'HTTPS_KEY') };
+  validateTlsMaterial(
+    { ...material, ca: null },
+    { cert: `HTTPS_CERT (${files.certFile})`, key: `HTTPS_KEY (${files.keyFile})` },
+  );
+  return material;
 }
 
 /** An unexpected error for the log: its type, code and message (fastify and Node messages carry no input). */

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import type { experimental } from '@grpc/grpc-js';
@@ -68,12 +68,13 @@ export class ReloadingTlsFiles implements CertificateProvider {
       throw new Error(`${(this.#files.cert ?? this.#files.key)?.key}: a certificate needs both its file and its key`);
     }
     this.#material = this.#read();
-    try {
-      validate(this.#material);
-    } catch (error) {
-      const keys = [this.#files.cert, this.#files.key, this.#files.ca].flatMap((f) => (f ? [f.key] : []));
-      throw new Error(`${keys.join(', ')}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    validateTlsMaterial(this.#material, this.#names());
+  }
+
+  /** `GRPC_TLS_KEY (/etc/tls/key.pem)`: what a message about each file names. */
+  #names(): TlsNames {
+    const name = (f: { file: string; key: string } | undefined) => (f ? `${f.key} (${f.file})` : undefined);
+    return { cert: name(this.#files.cert), key: name(this.#files.key), ca: name(this.#files.ca) };
   }
 
   /** Whether this side presents a certificate of its own. */
@@ -95,7 +96,7 @@ export class ReloadingTlsFiles implements CertificateProvider {
     try {
       next = this.#read();
       if (sameMaterial(next, this.#material)) return false;
-      validate(next);
+      validateTlsMaterial(next, this.#names());
     } catch (error) {
       this.#logger.warn(
         {
@@ -187,8 +188,48 @@ function readPem(file: { readonly file: string; readonly key: string } | undefin
   }
 }
 
-/** Throws when the PEMs do not parse or the key does not match the certificate (the message names no secret). */
-function validate(material: Material): void {
+/** Config keys (and files) of each PEM, for messages. */
+export interface TlsNames {
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
+  readonly ca?: string | undefined;
+}
+
+/**
+ * Throws when a PEM does not parse or the key does not match the certificate, naming the config key
+ * (and file) at fault; never a file's content, and only OpenSSL's error code, not its text.
+ */
+export function validateTlsMaterial(material: Material, names: TlsNames): void {
+  const rejected = (what: string, error: unknown): Error => {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'invalid';
+    return new Error(`${what} (${code})`);
+  };
+  const cert = names.cert ?? 'the certificate';
+  const key = names.key ?? 'the private key';
+  if (material.cert) {
+    try {
+      new X509Certificate(material.cert);
+    } catch (error) {
+      throw rejected(`${cert}: not a PEM certificate`, error);
+    }
+  }
+  if (material.key) {
+    try {
+      createPrivateKey(material.key);
+    } catch (error) {
+      throw rejected(`${key}: not a PEM private key (an encrypted key is not supported)`, error);
+    }
+  }
+  if (material.ca) {
+    try {
+      // Node accepts a CA "bundle" with no certificate in it (and then trusts nobody): refuse that too.
+      if (!material.ca.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no certificate');
+      new X509Certificate(material.ca);
+      createSecureContext({ ca: material.ca });
+    } catch (error) {
+      throw rejected(`${names.ca ?? 'the CA bundle'}: not a PEM CA bundle`, error);
+    }
+  }
   try {
     createSecureContext({
       ...(material.cert ? { cert: material.cert } : {}),
@@ -196,8 +237,7 @@ function validate(material: Material): void {
       ...(material.ca ? { ca: material.ca } : {}),
     });
   } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : 'invalid';
-    throw new Error(`certificate, key or CA bundle rejected by TLS (${code})`);
+    throw rejected(`${key} does not belong to ${cert}`, error);
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -544,7 +544,7 @@ describe('HTTP bridge over HTTPS', () => {
     }
   });
 
-  it('refuses to start when a certificate file cannot be read, naming the key', async () => {
+  it('refuses to start when a certificate file cannot be read or is not PEM, naming the key and file', async () => {
     const client = createIdentityClient('127.0.0.1:1');
     try {
       await assert.rejects(
@@ -555,6 +555,21 @@ describe('HTTP bridge over HTTPS', () => {
         }),
         /HTTPS_CERT: cannot read .*missing\.pem \(ENOENT\)/,
       );
+      // Files that are there but are not PEM: the key and file are named, the content never.
+      const garbage = join(dir, 'garbage.pem');
+      writeFileSync(garbage, 'not-a-pem-GARBAGE-CONTENT');
+      for (const [https, key] of [
+        [{ certFile: garbage, keyFile: join(dir, 'key.pem') }, 'HTTPS_CERT'],
+        [{ certFile: join(dir, 'cert.pem'), keyFile: garbage }, 'HTTPS_KEY'],
+      ] as const) {
+        await assert.rejects(
+          startBridge({ client, config: bridgeConfig({ https }), logger: createLogger({ level: 'silent' }) }),
+          (e: unknown) =>
+            e instanceof Error &&
+            e.message.startsWith(`${key} (${garbage}): not a PEM`) &&
+            !e.message.includes('GARBAGE'),
+        );
+      }
     } finally {
       client.close();
     }

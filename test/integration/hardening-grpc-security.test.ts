@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChannelCredentials, credentials, Metadata, status } from '@grpc/grpc-js';
@@ -148,8 +148,25 @@ describe('internal gRPC security: TLS, mutual TLS, certificate reload, caller to
             tokens: [],
             logger,
           }),
-        /GRPC_TLS_CERT, GRPC_TLS_KEY: certificate, key or CA bundle rejected/,
+        /^Error: GRPC_TLS_KEY \(.*other-mismatch\.key\) does not belong to GRPC_TLS_CERT \(.*\) \(ERR_OSSL_X509_KEY_VALUES_MISMATCH\)$/,
       );
+      // A file that is not PEM at all: the key and file are named, the content never.
+      const garbage = join(dir, 'garbage.pem');
+      writeFileSync(garbage, 'not-a-pem-GARBAGE-CONTENT');
+      for (const [tls, key] of [
+        [{ certFile: garbage, keyFile: leaf.keyFile, clientCaFile: null }, 'GRPC_TLS_CERT'],
+        [{ certFile: leaf.certFile, keyFile: garbage, clientCaFile: null }, 'GRPC_TLS_KEY'],
+        [{ certFile: leaf.certFile, keyFile: leaf.keyFile, clientCaFile: garbage }, 'GRPC_TLS_CLIENT_CA'],
+      ] as const) {
+        assert.throws(
+          () => createGrpcServerCredentials({ tls, tokens: [], logger }),
+          (e: unknown) =>
+            e instanceof Error &&
+            e.message.startsWith(`${key} (${garbage}): not a PEM`) &&
+            !e.message.includes('GARBAGE'),
+          key,
+        );
+      }
     });
   });
 
