@@ -218,25 +218,29 @@ interface SessionContext {
 
 /**
  * Serialises transactions across connections: a connection in a transaction owns the gate until it
- * commits, rolls back or disconnects; statements of other connections wait for it.
+ * commits, rolls back or disconnects; statements of other connections wait for it. The check that the
+ * gate is free and the work that needs it run in one synchronous step, so two connections woken by the
+ * same release cannot both pass (two BEGINs on the one SQLite connection, the second taking the gate
+ * from the first and leaving its statements waiting forever; or a statement running inside another
+ * connection's transaction).
  */
 class TransactionGate {
   #owner: object | null = null;
   #waiters: (() => void)[] = [];
 
-  async enter(owner: object, signal: AbortSignal): Promise<void> {
-    while (this.#owner !== null && this.#owner !== owner) {
+  /** Waits until the gate is free or `owner`'s, then runs `work` at once; with `hold`, takes the gate first. */
+  async run<T>(owner: object, signal: AbortSignal, work: () => T, hold = false): Promise<T> {
+    for (;;) {
       if (signal.aborted) throw new AbortedRequest();
+      if (this.#owner === null || this.#owner === owner) {
+        if (hold) this.#owner = owner;
+        return work();
+      }
       await new Promise<void>((resolve) => {
         this.#waiters.push(resolve);
         signal.addEventListener('abort', () => resolve(), { once: true });
       });
     }
-    if (signal.aborted) throw new AbortedRequest();
-  }
-
-  hold(owner: object): void {
-    this.#owner = owner;
   }
 
   release(owner: object): void {
@@ -434,16 +438,20 @@ class Session {
       return;
     }
     const { gate, engine } = this.#ctx;
-    await gate.enter(this, signal);
-    let results: StatementResult[];
-    let failure: (EngineError & { partial?: StatementResult[] }) | null = null;
-    try {
-      results = engine.execute(sql, params);
-    } catch (error) {
-      if (!(error instanceof SqlServerError)) throw error;
-      failure = error as EngineError & { partial?: StatementResult[] };
-      results = failure.partial ?? [];
-    }
+    type Failure = EngineError & { partial?: StatementResult[] };
+    const { results, failure } = await gate.run(
+      this,
+      signal,
+      (): { results: StatementResult[]; failure: Failure | null } => {
+        try {
+          return { results: engine.execute(sql, params), failure: null };
+        } catch (error) {
+          if (!(error instanceof SqlServerError)) throw error;
+          const failed = error as Failure;
+          return { results: failed.partial ?? [], failure: failed };
+        }
+      },
+    );
     const tokens: Buffer[] = [];
     const doneToken = rpc ? TOKEN.DONEINPROC : TOKEN.DONE;
     results.forEach((result, i) => {
@@ -478,9 +486,7 @@ class Session {
           ]);
           return;
         }
-        await gate.enter(this, signal);
-        gate.hold(this);
-        engine.begin();
+        await gate.run(this, signal, () => engine.begin(), true);
         this.#transaction = randomBytes(8);
         this.#send([envChangeBytes(ENVCHANGE.BEGIN_TXN, this.#transaction, Buffer.alloc(0)), doneFinal(false)]);
         return;
