@@ -63,6 +63,19 @@ describe('mssql STORE_URL and tuning', () => {
       `mssql://sa:${password}@127.0.0.1/db/extra`,
       `Server=127.0.0.1;Password=${password};TrustServerCertificate=${password}`,
       `Server=127.0.0.1;Password=${password};Encrypt=${password.slice(0, 6)}`,
+      // An unencoded '/' ends the authority: the rest of the password would become the database name
+      // (and so appear in every log line naming the target), or a query value.
+      `mssql://sa:1433/${password}@127.0.0.1`,
+      `mssql://sa:1433/${password}@127.0.0.1/db`,
+      `mssql://sa:${password.slice(0, 4)}?applicationName=${password.slice(4)}@127.0.0.1/db`,
+      // A query key is quoted by no message, not even a known one spelt as the password spells it.
+      `mssql://sa:${password.slice(0, 4)}?EnCrYpT=${password.slice(4)}`,
+      `mssql://sa:${password}@127.0.0.1:0/db`,
+      `Server=127.0.0.1;Password=${password};Connect Timeout=${password}`,
+      `Server=127.0.0.1,${password};Password=${password}`,
+      `Server=127.0.0.1;Password=${password};Max Pool Size=${password.slice(0, 5)}`,
+      `Server=127.0.0.1;Password=${password};MultiSubnetFailover=${password}`,
+      `Server=127.0.0.1;Password='${password}`,
     ];
     for (const url of malformed) {
       assert.throws(
@@ -78,6 +91,50 @@ describe('mssql STORE_URL and tuning', () => {
         url,
       );
     }
+  });
+
+  it('reads the numbers of an ADO string strictly: a typo is refused, naming the keyword, instead of NaN or a default', () => {
+    const own = mssqlSettings(
+      'Server=h,1444;Connect Timeout=9;Max Pool Size=7;Min Pool Size=2;Packet Size=8192;Request Timeout=3000;ConnectRetryInterval=5',
+    ).config;
+    assert.equal(own.port, 1444);
+    assert.equal(own.connectionTimeout, 9_000);
+    assert.equal(own.pool?.max, 7);
+    assert.equal(own.options?.packetSize, 8192);
+    assert.equal(own.requestTimeout, 3_000);
+    assert.equal(mssqlSettings('Server=h;Timeout=4').config.connectionTimeout, 4_000);
+    const refused: ReadonlyArray<readonly [string, RegExp]> = [
+      ['Connect Timeout=abc', /Connect Timeout must be a whole number of seconds from 1 to/],
+      ['Connection Timeout=0', /Connect Timeout must be/],
+      ['Timeout=-5', /Connect Timeout must be/],
+      ['Connect Timeout=1e9', /Connect Timeout must be/],
+      ['Max Pool Size=0', /Max Pool Size must be a whole number from 1 to 200/],
+      ['Max Pool Size=1.5', /Max Pool Size must be/],
+      ['Max Pool Size=', /Max Pool Size must be/],
+      ['Min Pool Size=x', /Min Pool Size must be/],
+      ['Packet Size=12', /Packet Size must be a whole number from 512 to 32768/],
+      ['Request Timeout=soon', /Request Timeout must be/],
+      ['ConnectRetryInterval=0', /ConnectRetryInterval must be/],
+      ['MultiSubnetFailover=fals', /MultiSubnetFailover must be true or false/],
+      ['Stream=true', /Stream=true is not supported/],
+      ['ParseJSON=yes', /ParseJSON=true is not supported/],
+      ['UseUTC=no', /UseUTC=false is not supported/],
+    ];
+    for (const [bad, message] of refused) {
+      assert.throws(
+        () => mssqlSettings(`Server=h;Password=${SECRET};${bad}`),
+        (e: unknown) => e instanceof Error && e.message.startsWith('STORE_URL: ') && message.test(e.message),
+        bad,
+      );
+    }
+    for (const server of ['h,abc', 'h,0', 'h,70000', 'h\\inst,x']) {
+      assert.throws(
+        () => mssqlSettings(`Server=${server}`),
+        /STORE_URL: the port after the server name must be/,
+        server,
+      );
+    }
+    assert.equal(mssqlSettings('Server=h;Stream=false;UseUTC=true;MultiSubnetFailover=yes').config.stream, false);
   });
 
   it('parses an ADO connection string; MSSQL_* keys win over its pool and timeout settings', () => {

@@ -97,6 +97,13 @@ function parseUrl(value: string): sql.config {
   if (url.hash !== '') {
     throw new Error("STORE_URL: has a '#' fragment; percent-encode '#' (%23) in the user name or password");
   }
+  // Likewise a '/' ends the authority: '1433/rest-of-password@host' would read as port 1433 and a
+  // database named after the rest of the password, which every log line naming the target would show.
+  if (url.pathname.includes('@') || url.search.includes('@')) {
+    throw new Error(
+      "STORE_URL: has an '@' after the host; percent-encode '/', '?', '#' and '@' (%2F, %3F, %23, %40) in the user name or password",
+    );
+  }
   const options: NonNullable<sql.config['options']> = {};
   for (const [key, raw] of url.searchParams) {
     const name = key.toLowerCase();
@@ -106,10 +113,11 @@ function parseUrl(value: string): sql.config {
       );
     }
     if (name === 'encrypt' || name === 'trustservercertificate') {
+      // Named as documented, not as written: the key may be the tail of a password cut at a '?'.
+      const option = name === 'encrypt' ? 'encrypt' : 'trustServerCertificate';
       const flag = parseFlag(raw);
-      if (flag === undefined) throw new Error(`STORE_URL: ${key} must be true or false`);
-      if (name === 'encrypt') options.encrypt = flag;
-      else options.trustServerCertificate = flag;
+      if (flag === undefined) throw new Error(`STORE_URL: ${option} must be true or false`);
+      options[option] = flag;
     } else if (name === 'instancename') {
       options.instanceName = raw;
     } else {
@@ -119,6 +127,7 @@ function parseUrl(value: string): sql.config {
   const database = decodeUrlPart('database name', url.pathname.replace(/^\//, ''));
   if (database.includes('/')) throw new Error('STORE_URL: the path must be a single database name');
   const port = url.port ? Number(url.port) : undefined;
+  if (port === 0) throw new Error('STORE_URL: the port must be from 1 to 65535');
   return {
     server: decodeUrlPart('host', url.hostname),
     ...(port !== undefined ? { port } : {}),
@@ -138,31 +147,92 @@ function decodeUrlPart(part: string, raw: string): string {
   }
 }
 
-/** ADO keywords whose value is a flag, as mssql reads them (it takes any unknown word as true). */
-const ADO_FLAGS = { encrypt: 'encrypt', trustservercertificate: 'trustServerCertificate' } as const;
+/**
+ * ADO keywords whose value is a flag, as mssql reads them: it takes any word but false/no/0 as true,
+ * so `TrustServerCertificate=off` or a typo switched certificate checks off. `fixed` is the only value
+ * the adapter works with (it sets that option itself).
+ */
+const ADO_FLAGS: Readonly<Record<string, { readonly name: string; readonly fixed?: boolean }>> = {
+  encrypt: { name: 'Encrypt' },
+  trustservercertificate: { name: 'TrustServerCertificate' },
+  multisubnetfailover: { name: 'MultiSubnetFailover' },
+  useutc: { name: 'UseUTC', fixed: true },
+  stream: { name: 'Stream', fixed: false },
+  parsejson: { name: 'ParseJSON', fixed: false },
+};
+
+/**
+ * ADO keywords whose value is a whole number, as mssql reads them: it takes parseInt's answer, so a
+ * typo became NaN (a timer that fires at once, a pool of NaN) and an empty value the library's default.
+ * Ranges are SqlClient's, narrowed where the adapter needs it (a connect timeout of 0 waits forever; the
+ * pool ceiling is MSSQL_POOL_MAX's).
+ */
+const ADO_NUMBERS: Readonly<
+  Record<string, { readonly name: string; readonly min: number; readonly max: number; readonly unit?: string }>
+> = {
+  'connection timeout': { name: 'Connect Timeout', min: 1, max: 2_147_483, unit: 'seconds' },
+  'connect timeout': { name: 'Connect Timeout', min: 1, max: 2_147_483, unit: 'seconds' },
+  timeout: { name: 'Connect Timeout', min: 1, max: 2_147_483, unit: 'seconds' },
+  'request timeout': { name: 'Request Timeout', min: 100, max: 2_147_483_647, unit: 'milliseconds' },
+  'max pool size': { name: 'Max Pool Size', min: 1, max: 200 },
+  'min pool size': { name: 'Min Pool Size', min: 0, max: 200 },
+  'packet size': { name: 'Packet Size', min: 512, max: 32_768 },
+  connectretryinterval: { name: 'ConnectRetryInterval', min: 1, max: 60, unit: 'seconds' },
+};
 
 function parseAdo(value: string): sql.config {
   let parsed: sql.config;
-  let pairs: ReadonlyMap<string, unknown>;
+  let pairs: ReadonlyMap<string, string>;
   try {
-    pairs = parseConnectionString(value);
+    pairs = parseConnectionString(value) as ReadonlyMap<string, string>;
     parsed = sql.ConnectionPool.parseConnectionString(value);
   } catch (error) {
     // The parser's own message may quote the string; only its kind is passed on.
     const kind = error instanceof Error ? error.name : 'Error';
     throw new Error(`STORE_URL: the ADO-style connection string could not be parsed (${kind})`);
   }
-  // mssql turns `TrustServerCertificate=off` (or a typo) into true: a typo must not switch certificate
-  // checks off. The flags are read here the way the URL form reads them, and anything else is refused.
+  // The flags and numbers are read here the way the URL form reads them, and anything else is refused;
+  // messages name the keyword as documented, never the value.
   const options = { ...parsed.options };
-  for (const [keyword, option] of Object.entries(ADO_FLAGS)) {
-    const raw = pairs.get(keyword);
-    if (raw === undefined) continue;
-    const flag = typeof raw === 'boolean' ? raw : parseFlag(String(raw));
-    if (flag === undefined) throw new Error(`STORE_URL: ${option} must be true or false`);
-    options[option] = flag;
+  for (const [keyword, raw] of pairs) {
+    const flag = ADO_FLAGS[keyword];
+    if (flag) {
+      const on = parseFlag(String(raw));
+      if (on === undefined) throw new Error(`STORE_URL: ${flag.name} must be true or false`);
+      if (flag.fixed !== undefined && on !== flag.fixed) {
+        throw new Error(`STORE_URL: ${flag.name}=${on} is not supported (the adapter sets ${flag.fixed})`);
+      }
+      if (keyword === 'encrypt') options.encrypt = on;
+      if (keyword === 'trustservercertificate') options.trustServerCertificate = on;
+    }
+    const number = ADO_NUMBERS[keyword];
+    if (number && parseWhole(String(raw), number.min, number.max) === undefined) {
+      const what = number.unit ? `a whole number of ${number.unit}` : 'a whole number';
+      throw new Error(`STORE_URL: ${number.name} must be ${what} from ${number.min} to ${number.max}`);
+    }
   }
-  return { ...parsed, options };
+  return { ...parsed, ...adoPort(pairs), options };
+}
+
+/** The port of `Server=host,port` (or `host\instance,port`), which mssql read with parseInt too. */
+function adoPort(pairs: ReadonlyMap<string, string>): { port?: number } {
+  const server = ['data source', 'addr', 'address', 'server', 'network address']
+    .map((keyword) => pairs.get(keyword))
+    .find((v) => v !== undefined);
+  const comma = server?.lastIndexOf(',') ?? -1;
+  if (server === undefined || comma < 0) return {};
+  const port = parseWhole(server.slice(comma + 1), 1, 65_535);
+  if (port === undefined) {
+    throw new Error('STORE_URL: the port after the server name must be a whole number from 1 to 65535');
+  }
+  return { port };
+}
+
+function parseWhole(value: string, min: number, max: number): number | undefined {
+  const v = value.trim();
+  if (!/^\d{1,10}$/.test(v)) return undefined;
+  const n = Number(v);
+  return n >= min && n <= max ? n : undefined;
 }
 
 function parseFlag(value: string): boolean | undefined {
