@@ -8,12 +8,6 @@ interface SchemaViolation {
   readonly message?: string | undefined;
 }
 
-/**
- * Fastify's own request failures → the bridge's answer: bodies over the limit → 413
- * `payload_too_large`; malformed JSON, a wrong content type, or a body that fails the route schema →
- * 400 `invalid_request` (or `password_rejected` for a password of the wrong length, which is what the
- * domain would have said). Returns null for anything that is not a client error (then it is a 500).
- */
 const INVALID_UTF8 = 'LIA_INVALID_UTF8';
 
 /** The body parser's refusal of bytes that are not UTF-8 (never repaired into U+FFFD). */
@@ -21,6 +15,12 @@ export function invalidUtf8Error(): FastifyError {
   return Object.assign(new Error('body is not valid UTF-8'), { code: INVALID_UTF8, statusCode: 400, name: 'Error' });
 }
 
+/**
+ * Fastify's own request failures → the bridge's answer: bodies over the limit → 413
+ * `payload_too_large`; malformed JSON, a wrong content type, or a body that fails the route schema →
+ * 400 `invalid_request` (or `password_rejected` for a password of the wrong length, which is what the
+ * domain would have said). Returns null for anything that is not a client error (then it is a 500).
+ */
 export function failureFromRequestError(error: FastifyError, knownFields: readonly string[]): BridgeFailure | null {
   if (error.validation) return failureFromSchema(error.validation, knownFields);
   const status = error.statusCode ?? 500;

@@ -43,13 +43,6 @@ export function bridgeFailure(error: BridgeErrorCode, message?: string): BridgeF
 export const PASSWORD_FIELDS: ReadonlySet<string> = new Set(['password', 'new_password']);
 
 /**
- * The one mapping from an upstream gRPC status to the bridge's answer. Outages and bugs never map to
- * a 401 or a 404: the scripts would turn those into "wrong password" or "no such user". A status that
- * names a user's state (UNAUTHENTICATED, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION) or asks for a
- * retry (RESOURCE_EXHAUSTED) is believed only with the IdentityStore's google.rpc.ErrorInfo (domain
- * `identity.v1`, reason = the matching domain code); without it the answer is 500 `internal`.
- */
-/**
  * gRPC request fields a route fills from a bridge field of another name: a violation names the field
  * the caller sent. (The others share their names: new_password, new_email, user_id, …)
  */
@@ -58,6 +51,13 @@ const BRIDGE_FIELD_NAMES: Partial<Record<UpstreamError['rpc'], Readonly<Record<s
   getUser: { login: 'email' },
 };
 
+/**
+ * The one mapping from an upstream gRPC status to the bridge's answer. Outages and bugs never map to
+ * a 401 or a 404: the scripts would turn those into "wrong password" or "no such user". A status that
+ * names a user's state (UNAUTHENTICATED, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION) or asks for a
+ * retry (RESOURCE_EXHAUSTED) is believed only with the IdentityStore's google.rpc.ErrorInfo (domain
+ * `identity.v1`, reason = the matching domain code); without it the answer is 500 `internal`.
+ */
 export function failureFromUpstream(failure: UpstreamError, retryAfterSeconds: number): BridgeFailure {
   const code = failure.code;
   switch (code) {

@@ -21,9 +21,23 @@ const CLIENT_STATUSES = new Set([200, 201, 400, 401, 404, 409, 413, 415, 429]);
 
 const SEEDED_PASSWORD = 'seeded user password 1';
 
+/** Byte sequences that are not UTF-8: stray continuation, 0xFF/0xFE, truncated, overlong, surrogate, past U+10FFFF. */
+const INVALID_UTF8: readonly (readonly number[])[] = [
+  [0x80],
+  [0xff],
+  [0xfe, 0xff],
+  [0xc3],
+  [0xe2, 0x82],
+  [0xc0, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+];
+const INVALID_UTF8_ANSWER = { error: 'invalid_request', message: 'body is not valid UTF-8' };
+
 interface Sent {
   readonly path: string;
-  readonly body: string;
+  /** JSON text (sent as UTF-8), or raw bytes that are not UTF-8. */
+  readonly body: string | Uint8Array;
   readonly contentType: string | null;
   /** A password-like value the answer must never echo. */
   readonly secret: string | null;
@@ -79,7 +93,7 @@ describe('fuzzing the bridge: arbitrary JSON, strings, Unicode, huge and nested 
     return fc.oneof({ weight: 8, arbitrary: text }, { weight: 1, arbitrary: any });
   }
 
-  function bodyFor(fields: readonly string[]): fc.Arbitrary<{ body: string; secret: string | null }> {
+  function bodyFor(fields: readonly string[]): fc.Arbitrary<{ body: string | Uint8Array; secret: string | null }> {
     const required = fields.filter((f) => !['username', 'user_metadata', 'app_metadata'].includes(f));
     const record = (requiredKeys: string[]) =>
       fc.record(Object.fromEntries(fields.map((f) => [f, fieldValue(f)])), { requiredKeys });
@@ -97,8 +111,15 @@ describe('fuzzing the bridge: arbitrary JSON, strings, Unicode, huge and nested 
         const secret = [object.password, object.new_password].find((v) => typeof v === 'string' && v.length >= 16);
         return { body: JSON.stringify(object), secret: typeof secret === 'string' ? secret : null };
       });
+    // A body that is not UTF-8: invalid bytes spliced anywhere into a body that would be accepted.
+    const notUtf8 = fc.tuple(structured, fc.constantFrom(...INVALID_UTF8), fc.nat()).map(([{ body }, bytes, at]) => {
+      const text = new TextEncoder().encode(body);
+      const cut = at % (text.length + 1);
+      return { body: Buffer.concat([text.subarray(0, cut), Buffer.from(bytes), text.subarray(cut)]), secret: null };
+    });
     return fc.oneof(
       { weight: 15, arbitrary: structured },
+      { weight: 2, arbitrary: notUtf8 },
       { weight: 1, arbitrary: fc.jsonValue().map((v) => ({ body: JSON.stringify(v) ?? 'null', secret: null })) },
       { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 60 }).map((body) => ({ body, secret: null })) },
       { weight: 1, arbitrary: deepValue.map((v) => ({ body: JSON.stringify(v), secret: null })) },
@@ -135,15 +156,21 @@ describe('fuzzing the bridge: arbitrary JSON, strings, Unicode, huge and nested 
     const response = await fetch(`${stack.bridgeUrl}${sent.path}`, {
       method: 'POST',
       headers,
-      body: new TextEncoder().encode(sent.body),
+      body: typeof sent.body === 'string' ? new TextEncoder().encode(sent.body) : sent.body,
     });
     const text = await response.text();
-    const where = `${sent.path} ${JSON.stringify(sent.body.slice(0, 200))} → ${response.status} ${text.slice(0, 200)}`;
+    const shown = typeof sent.body === 'string' ? sent.body : Buffer.from(sent.body).toString('latin1');
+    const where = `${sent.path} ${JSON.stringify(shown.slice(0, 200))} → ${response.status} ${text.slice(0, 200)}`;
     assert.ok(CLIENT_STATUSES.has(response.status), where);
     const json = JSON.parse(text) as Record<string, unknown>;
     if (response.status >= 400) {
       assert.equal(typeof json.error, 'string', where);
       assert.equal(snapshotDatabase(stack.dbPath), before, `a refused request changed the store: ${where}`);
+    }
+    if (typeof sent.body !== 'string') {
+      // Never decoded into U+FFFD and accepted: refused before anything else reads the body.
+      assert.ok(response.status >= 400, where);
+      if (response.status === 400) assert.deepEqual(json, INVALID_UTF8_ANSWER, where);
     }
     if (response.status === 429) assert.match(response.headers.get('retry-after') ?? '', /^\d+$/, where);
     if (sent.secret !== null) assert.ok(!text.includes(sent.secret), `the answer echoes a password: ${where}`);
