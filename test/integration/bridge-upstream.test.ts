@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
@@ -25,6 +26,7 @@ import { IdentityError } from '../../src/domain/errors';
 import { createIdentityClient } from '../../src/grpc/client';
 import { SERVICE_NAME } from '../../src/grpc/health';
 import { toServiceError } from '../../src/grpc/status';
+import { createClientTlsCredentials } from '../../src/grpc/tls-credentials';
 import { createLogger } from '../../src/logger';
 import { LogCapture } from '../support/log-capture';
 
@@ -570,8 +572,45 @@ describe('HTTP bridge over HTTPS', () => {
             !e.message.includes('GARBAGE'),
         );
       }
+      // A key of another pair: both keys and files are named, and OpenSSL's code, not its text.
+      const otherKey = join(dir, 'other-key.pem');
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      writeFileSync(otherKey, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      await assert.rejects(
+        startBridge({
+          client,
+          config: bridgeConfig({ https: { certFile: join(dir, 'cert.pem'), keyFile: otherKey } }),
+          logger: createLogger({ level: 'silent' }),
+        }),
+        (e: unknown) =>
+          e instanceof Error &&
+          e.message ===
+            `HTTPS_KEY (${otherKey}) does not belong to HTTPS_CERT (${join(dir, 'cert.pem')}) (ERR_OSSL_X509_KEY_VALUES_MISMATCH)`,
+      );
     } finally {
       client.close();
+    }
+  });
+
+  it('BRIDGE_UPSTREAM_CA, _CERT and _KEY: a file that is not PEM is named with its key, its content never', () => {
+    const garbage = join(dir, 'upstream-garbage.pem');
+    writeFileSync(garbage, 'not-a-pem-GARBAGE-CONTENT');
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    const logger = createLogger({ level: 'silent' });
+    for (const [tls, name] of [
+      [{ caFile: garbage, identity: null, serverName: null }, 'BRIDGE_UPSTREAM_CA'],
+      [{ caFile: cert, identity: { certFile: garbage, keyFile: key }, serverName: null }, 'BRIDGE_UPSTREAM_CERT'],
+      [{ caFile: cert, identity: { certFile: cert, keyFile: garbage }, serverName: null }, 'BRIDGE_UPSTREAM_KEY'],
+    ] as const) {
+      assert.throws(
+        () => createClientTlsCredentials(tls, logger),
+        (e: unknown) =>
+          e instanceof Error &&
+          e.message.startsWith(`${name} (${garbage}): not a PEM`) &&
+          !e.message.includes('GARBAGE'),
+        name,
+      );
     }
   });
 });
