@@ -266,10 +266,9 @@ describe('Auth0 action scripts in an Auth0-like sandbox, against the real bridge
     });
 
     it('the bridge is down (connection refused)', async () => {
-      // Port 1 (tcpmux): nothing listens there, and no other process can take it meanwhile, unlike a
-      // port bound and released by the test.
+      const closed = await freePort();
       assertAllPlainErrors(
-        await runAll({ BRIDGE_URL: 'http://127.0.0.1:1', BRIDGE_TOKEN: TEST_BRIDGE_TOKEN }),
+        await runAll({ BRIDGE_URL: `http://127.0.0.1:${closed}`, BRIDGE_TOKEN: TEST_BRIDGE_TOKEN }),
         /request failed \(ECONNREFUSED\)/,
       );
     });
@@ -380,4 +379,13 @@ async function startStub(
         server.close(() => resolve());
       }),
   };
+}
+
+/** A port nothing listens on: bound, then released. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
