@@ -502,6 +502,96 @@ export function describeRepositoryContract(
       });
     });
 
+    describe('concurrent writes (a burst of sign-ups, logins and changes on one freshly opened store)', () => {
+      const at = new Date('2026-01-02T03:04:05.678Z');
+      /** 'ok', or the failure's code and message, per call: a failure names the call that failed. */
+      const settle = async (calls: Record<string, Promise<unknown>>): Promise<Record<string, string>> =>
+        Object.fromEntries(
+          await Promise.all(
+            Object.entries(calls).map(async ([label, call]) => [
+              label,
+              await call.then(
+                () => 'ok',
+                (error: unknown) =>
+                  error instanceof IdentityError ? `${error.code}: ${error.message}` : `not an IdentityError: ${error}`,
+              ),
+            ]),
+          ),
+        );
+
+      it('writes of every kind to different users, all at once, each land exactly once', async () => {
+        const users: StoredUser[] = [];
+        for (let i = 0; i < 12; i++) {
+          users.push(await repo.insert(newUser({ email: email(`c${i}`), password: { hash: `hash-${i}` } })));
+        }
+        const id = (i: number) => (users[i] as StoredUser).userId;
+        const unlessMigrated = { unlessMigrated: true } as const;
+        const inserted: StoredUser[] = [];
+        const calls = {
+          updatePassword: repo.updatePassword(id(0), { hash: 'new-0' }),
+          'updatePassword (compare-and-set)': repo.updatePassword(id(1), { hash: 'new-1' }, { hash: 'hash-1' }),
+          setEmailVerified: repo.setEmailVerified(id(2), true),
+          'setEmailVerified (unless migrated)': repo.setEmailVerified(id(3), true, undefined, unlessMigrated),
+          changeEmail: repo.changeEmail(id(4), email('moved4'), true),
+          'changeEmail (unless migrated)': repo.changeEmail(id(5), email('moved5'), false, undefined, unlessMigrated),
+          delete: repo.delete(id(6)),
+          'delete (unless migrated)': repo.delete(id(7), undefined, unlessMigrated),
+          'insert a': repo.insert(newUser({ email: email('new-a') })).then((u) => inserted.push(u)),
+          'insert b': repo.insert(newUser({ email: email('new-b') })).then((u) => inserted.push(u)),
+          'markMigrated (authenticate)': repo.markMigrated(id(8), at, 'authenticate'),
+          'markMigrated (get_user)': repo.markMigrated(id(9), at, 'get_user'),
+        };
+        const outcomes = await settle(calls);
+        assert.deepEqual(outcomes, Object.fromEntries(Object.keys(calls).map((label) => [label, 'ok'])));
+
+        assert.equal((await repo.findById(id(0)))?.password.hash, 'new-0');
+        assert.equal((await repo.findById(id(1)))?.password.hash, 'new-1');
+        assert.equal((await repo.findById(id(2)))?.emailVerified, true);
+        assert.equal((await repo.findById(id(3)))?.emailVerified, true);
+        assert.equal((await repo.findByEmail(email('moved4')))?.userId, id(4));
+        assert.equal(await repo.findByEmail(email('c4')), null);
+        assert.equal((await repo.findByEmail(email('moved5')))?.userId, id(5));
+        assert.equal(await repo.findById(id(6)), null);
+        assert.equal(await repo.findById(id(7)), null);
+        assert.equal(inserted.length, 2);
+        assert.notEqual(inserted[0]?.userId, inserted[1]?.userId);
+        for (const user of inserted) assert.equal((await repo.findByEmail(user.email))?.userId, user.userId);
+        assert.deepEqual(await repo.getMigrationMark(id(8)), { userId: id(8), migratedAt: at, via: 'authenticate' });
+        assert.deepEqual(await repo.getMigrationMark(id(9)), { userId: id(9), migratedAt: at, via: 'get_user' });
+        // Nothing landed on a user no call named, and no write was applied to the wrong row.
+        for (const i of [10, 11]) {
+          const found = await repo.findById(id(i));
+          assert.deepEqual(found && comparable(found), comparable(users[i] as StoredUser));
+        }
+        for (const i of [0, 1, 2, 3, 4, 5, 10, 11]) assert.equal(await repo.getMigrationMark(id(i)), null);
+        // Adapters with a pool (mssql) got every connection back.
+        assert.equal((repo as { poolUsage?: () => { inUse: number } }).poolUsage?.().inUse ?? 0, 0);
+      });
+
+      it('racing for one email, exactly one insert or change of email wins; the others raise already_exists', async () => {
+        const a = await repo.insert(newUser({ email: email('race-a') }));
+        const b = await repo.insert(newUser({ email: email('race-b') }));
+        const outcomes = await settle({
+          'insert 1': repo.insert(newUser({ email: email('contested') })),
+          'insert 2': repo.insert(newUser({ email: email('contested') })),
+          'changeEmail a': repo.changeEmail(a.userId, email('contested'), false),
+          'changeEmail b': repo.changeEmail(b.userId, email('contested'), false),
+        });
+        const wins = Object.entries(outcomes).filter(([, outcome]) => outcome === 'ok');
+        assert.equal(wins.length, 1, JSON.stringify(outcomes));
+        for (const outcome of Object.values(outcomes)) {
+          assert.ok(outcome === 'ok' || outcome.startsWith('already_exists:'), JSON.stringify(outcomes));
+        }
+        const holder = await repo.findByEmail(email('contested'));
+        assert.ok(holder);
+        const [winner] = wins[0] as [string, string];
+        if (winner === 'changeEmail a') assert.equal(holder.userId, a.userId);
+        if (winner === 'changeEmail b') assert.equal(holder.userId, b.userId);
+        if (winner !== 'changeEmail a') assert.equal((await repo.findById(a.userId))?.email, email('race-a'));
+        if (winner !== 'changeEmail b') assert.equal((await repo.findById(b.userId))?.email, email('race-b'));
+      });
+    });
+
     describe('health, deadlines and outages', () => {
       it('ping succeeds on an open store', async () => {
         await repo.ping();

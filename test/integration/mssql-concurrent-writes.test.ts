@@ -69,6 +69,8 @@ for (const name of ['default', 'aspnet-identity', 'aspnet-membership']) {
         assert.equal(await repository.findById(id(7)), null);
         assert.equal((await repository.findByEmail('moved8@example.com'))?.userId, id(8));
         assert.equal((await repository.findById(id(9)))?.password.hash, 'new9');
+        // Ten seeded, two deleted, one inserted: no write ran twice or landed on another row.
+        assert.equal(await repository.countUsers(), 9);
         assert.equal(repository.poolUsage().inUse, 0, 'a connection was not returned');
       } finally {
         await repository.close();

@@ -63,16 +63,36 @@ export class SqliteEngine {
     return results;
   }
 
+  /**
+   * Whether a batch reads or writes data, and so waits while another connection holds a transaction.
+   * Session options (`SET …`, which tedious sends on every new connection) and SELECTs without FROM
+   * (the pool's `SELECT 1`, a ping) touch no table and take no lock on SQL Server, so they do not
+   * wait here either: a transaction left open must not stop new connections from logging in.
+   * T-SQL the rewrite refuses counts as touching data (its error is reported in turn).
+   */
+  touchesData(sql: string): boolean {
+    let statements: RewrittenStatement[];
+    try {
+      statements = rewriteBatch(sql);
+    } catch {
+      return true;
+    }
+    return statements.some(
+      (s) => s.kind === 'if-table-missing' || (s.kind === 'sql' && !(s.verb === 'SELECT' && !/\bFROM\b/i.test(s.sql))),
+    );
+  }
+
   begin(): void {
     this.#db.exec('BEGIN IMMEDIATE');
   }
 
   commit(): void {
-    if (this.#db.isTransaction) this.#db.exec('COMMIT');
+    if (this.#db.isOpen && this.#db.isTransaction) this.#db.exec('COMMIT');
   }
 
   rollback(): void {
-    if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+    // A connection closing after the server has closed the database has nothing left to undo.
+    if (this.#db.isOpen && this.#db.isTransaction) this.#db.exec('ROLLBACK');
   }
 
   #run(statements: readonly RewrittenStatement[], params: Readonly<Record<string, unknown>>, out: StatementResult[]) {

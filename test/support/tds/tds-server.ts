@@ -48,7 +48,8 @@ import {
  * encrypt=false), LOGIN7 → ENVCHANGE database / collation / packet size + LOGINACK (or error 18456
  * when logins are refused), then SQL batches, RPC `sp_executesql`, transaction-manager requests
  * (ENVCHANGE 8/9/10) and ATTENTION (DONE with the attention bit). Transactions are serialised
- * across connections: while one connection holds a transaction, other connections' statements wait.
+ * across connections: while one connection holds a transaction, other connections' statements that
+ * touch data wait for it, as they would for its locks (TransactionGate).
  */
 
 export interface TdsServerOptions {
@@ -81,6 +82,8 @@ export interface TdsServerStats {
   requests: number;
   attentions: number;
   openConnections: number;
+  /** Requests waiting now for another connection's transaction to end (a lock wait). */
+  lockWaits: number;
 }
 
 export interface TdsServer {
@@ -115,9 +118,16 @@ export async function startTdsServer(options: TdsServerOptions = {}): Promise<Td
   const db = new DatabaseSync(options.databaseFile ?? ':memory:');
   if (options.databaseFile) db.exec('PRAGMA journal_mode = WAL');
   const engine = new SqliteEngine(db);
-  const gate = new TransactionGate();
   const sockets = new Set<Socket>();
-  const stats: TdsServerStats = { logins: 0, refusedLogins: 0, requests: 0, attentions: 0, openConnections: 0 };
+  const stats: TdsServerStats = {
+    logins: 0,
+    refusedLogins: 0,
+    requests: 0,
+    attentions: 0,
+    openConnections: 0,
+    lockWaits: 0,
+  };
+  const gate = new TransactionGate(stats);
   const received: string[] = [];
   const behaviour = {
     refuse: false,
@@ -217,16 +227,23 @@ interface SessionContext {
 }
 
 /**
- * Serialises transactions across connections: a connection in a transaction owns the gate until it
- * commits, rolls back or disconnects; statements of other connections wait for it. The check that the
- * gate is free and the work that needs it run in one synchronous step, so two connections woken by the
- * same release cannot both pass (two BEGINs on the one SQLite connection, the second taking the gate
- * from the first and leaving its statements waiting forever; or a statement running inside another
- * connection's transaction).
+ * Serialises transactions across connections, standing in for SQL Server's locks: a connection in a
+ * transaction owns the gate until it commits, rolls back or disconnects; statements and BEGINs of
+ * other connections wait for it (a lock wait: they proceed once it ends, or give up when their
+ * client cancels them, and a cancelled one never runs). The check that the gate is free and the work
+ * that needs it run in one synchronous step, so two connections woken by the same release cannot both
+ * pass (two BEGINs on the one SQLite connection, the second taking the gate from the first and leaving
+ * its statements waiting forever; or a statement running inside another connection's transaction).
+ * Waiters are woken in arrival order, and the first to want the gate takes it.
  */
 class TransactionGate {
+  readonly #stats: TdsServerStats;
   #owner: object | null = null;
   #waiters: (() => void)[] = [];
+
+  constructor(stats: TdsServerStats) {
+    this.#stats = stats;
+  }
 
   /** Waits until the gate is free or `owner`'s, then runs `work` at once; with `hold`, takes the gate first. */
   async run<T>(owner: object, signal: AbortSignal, work: () => T, hold = false): Promise<T> {
@@ -236,17 +253,33 @@ class TransactionGate {
         if (hold) this.#owner = owner;
         return work();
       }
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      this.#stats.lockWaits += 1;
+      try {
+        await this.#wait(signal);
+      } finally {
+        this.#stats.lockWaits -= 1;
+      }
     }
+  }
+
+  /** Resolves at the next release, or when `signal` aborts; leaves no listener or waiter behind. */
+  #wait(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        signal.removeEventListener('abort', wake);
+        const index = this.#waiters.indexOf(wake);
+        if (index >= 0) this.#waiters.splice(index, 1);
+        resolve();
+      };
+      this.#waiters.push(wake);
+      signal.addEventListener('abort', wake, { once: true });
+    });
   }
 
   release(owner: object): void {
     if (this.#owner !== owner) return;
     this.#owner = null;
-    for (const wake of this.#waiters.splice(0)) wake();
+    for (const wake of [...this.#waiters]) wake();
   }
 
   heldBy(owner: object): boolean {
@@ -439,19 +472,16 @@ class Session {
     }
     const { gate, engine } = this.#ctx;
     type Failure = EngineError & { partial?: StatementResult[] };
-    const { results, failure } = await gate.run(
-      this,
-      signal,
-      (): { results: StatementResult[]; failure: Failure | null } => {
-        try {
-          return { results: engine.execute(sql, params), failure: null };
-        } catch (error) {
-          if (!(error instanceof SqlServerError)) throw error;
-          const failed = error as Failure;
-          return { results: failed.partial ?? [], failure: failed };
-        }
-      },
-    );
+    const work = (): { results: StatementResult[]; failure: Failure | null } => {
+      try {
+        return { results: engine.execute(sql, params), failure: null };
+      } catch (error) {
+        if (!(error instanceof SqlServerError)) throw error;
+        const failed = error as Failure;
+        return { results: failed.partial ?? [], failure: failed };
+      }
+    };
+    const { results, failure } = engine.touchesData(sql) ? await gate.run(this, signal, work) : work();
     const tokens: Buffer[] = [];
     const doneToken = rpc ? TOKEN.DONEINPROC : TOKEN.DONE;
     results.forEach((result, i) => {
