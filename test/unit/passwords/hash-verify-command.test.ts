@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import Scrypt from 'scrypt-kdf';
 import { hashVerifyCommand } from '../../../src/commands/hash';
 import { runHashVerify } from '../../../src/commands/hash-verify';
 import { commandCapture } from '../../support/command-capture';
@@ -120,6 +122,40 @@ describe('hash verify (the command wiring)', function () {
         assert.equal(await hashVerifyCommand(io), exit, `${out.join('')} ${err.join('')}`);
         assert.deepEqual(JSON.parse(out.join('')), { match, format: v.format });
       }
+    });
+  }
+
+  /** A Tarsnap scrypt hash whose header asks for logN 20 r 8 p 1: 1 GiB, over the default KDF_MAX_MEMORY. */
+  async function scryptNeedingOneGiB(): Promise<string> {
+    const key = Buffer.from(await Scrypt.kdf('S3cret-Value', { logN: 10, r: 8, p: 1 }));
+    key[7] = 20;
+    // A valid header checksum, so only the cost makes it unusable.
+    createHash('sha256').update(key.subarray(0, 48)).digest().copy(key, 48, 0, 16);
+    return key.toString('base64');
+  }
+
+  const UNUSABLE_STORED: ReadonlyArray<readonly [string, () => Promise<string>, string, RegExp]> = [
+    [
+      'bcrypt at cost 31',
+      async () => '$2b$31$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW',
+      'bcrypt',
+      /cost 31 is outside/,
+    ],
+    ['scrypt needing 1 GiB', scryptNeedingOneGiB, 'scrypt', /1 GiB of memory, above KDF_MAX_MEMORY/],
+  ];
+
+  for (const [title, makeHash, format, problem] of UNUSABLE_STORED) {
+    it(`${title}: exit 2 naming the problem (not "mismatch"), neither password nor hash repeated`, async () => {
+      const hash = await makeHash();
+      const { io, out, err } = commandCapture(env, JSON.stringify({ password: 'S3cret-Value', hash }));
+      assert.equal(await hashVerifyCommand(io), 2, `${out.join('')} ${err.join('')}`);
+      const printed = JSON.parse(out.join('')) as { error: string; format: string; match?: boolean };
+      assert.equal(printed.format, format);
+      assert.equal(printed.match, undefined);
+      assert.match(printed.error, /^the stored hash is unusable: /);
+      assert.match(printed.error, problem);
+      const all = [...out, ...err].join('\n');
+      assert.ok(!all.includes('S3cret-Value') && !all.includes(hash.slice(10, 40)), all);
     });
   }
 });
