@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { parseCommandArgs, UsageError } from './commands/command-args';
 import { reportConfigError } from './commands/command-config';
 import { type CommandIO, EXIT, processIO } from './commands/command-io';
 import { dbInitCommand } from './commands/db-init';
@@ -61,9 +62,30 @@ function help(argv: readonly string[], io: CommandIO): number {
     io.out(USAGE);
     return EXIT.ok;
   }
-  const [synopsis, ...description] = command[1].split(/\s{2,}/);
-  io.out(`usage: legacy-identity ${synopsis}${description.length > 0 ? `\n  ${description.join(' ')}` : ''}`);
+  io.out(commandUsage(command[1]));
   return EXIT.ok;
+}
+
+/** One command's usage: `usage: legacy-identity <synopsis>`, then its description indented. */
+function commandUsage(line: string): string {
+  const [synopsis, ...description] = line.split(/\s{2,}/);
+  return `usage: legacy-identity ${synopsis}${description.length > 0 ? `\n  ${description.join(' ')}` : ''}`;
+}
+
+/**
+ * For the commands that take no arguments (serve, demo, hash, hash verify): undefined when `args` is
+ * empty, else the mistake (never its value) and the command's usage on stderr, and EXIT.usage.
+ */
+function refuseArguments(name: string, args: readonly string[], io: CommandIO): number | undefined {
+  try {
+    parseCommandArgs(args, {});
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    const line = COMMANDS.find(([n]) => n === name)?.[1] ?? name;
+    io.err(`${error.message}\n${commandUsage(line)}`);
+    return EXIT.usage;
+  }
 }
 
 /** Dispatches argv to one command and resolves to its exit code. */
@@ -73,11 +95,9 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
   const [command, sub, ...rest] = argv;
   switch (command) {
     case 'serve':
-      if (sub === undefined) return serveCommand(io);
-      break;
+      return refuseArguments('serve', argv.slice(1), io) ?? serveCommand(io);
     case 'demo':
-      if (sub === undefined) return demoCommand(io);
-      break;
+      return refuseArguments('demo', argv.slice(1), io) ?? demoCommand(io);
     case 'db':
       if (sub === 'init') return dbInitCommand(rest, io);
       break;
@@ -85,9 +105,8 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
       if (sub === 'add') return usersAddCommand(rest, io);
       break;
     case 'hash':
-      if (sub === undefined) return hashCommand(io);
-      if (sub === 'verify' && rest.length === 0) return hashVerifyCommand(io);
-      break;
+      if (sub === 'verify') return refuseArguments('hash verify', rest, io) ?? hashVerifyCommand(io);
+      return refuseArguments('hash', argv.slice(1), io) ?? hashCommand(io);
     case 'migration':
       if (sub === 'status') return migrationStatusCommand(rest, io);
       if (sub === 'unmark') return migrationUnmarkCommand(rest, io);
