@@ -1,6 +1,7 @@
 import type { BackgroundWork } from './background-work';
 import type { Clock } from './clock';
 import type { IdentityRepository } from './identity-repository';
+import type { LockoutPolicy } from './lockout-policy';
 import type { LoginThrottle } from './login-throttle';
 import type { PasswordHasher } from './password-hasher';
 
@@ -29,4 +30,9 @@ export interface DomainDeps {
   readonly background: BackgroundWork;
   /** Failed-login budget per identifier (RATE_LIMIT_LOGIN); absent means unthrottled. */
   readonly loginThrottle?: LoginThrottle;
+  /**
+   * LEGACY_LOCKOUT: keep the legacy schema's failed-attempt counters and lockout as the legacy
+   * framework's sign-in does (sign-in-bookkeeping.ts); absent means off (nothing is written).
+   */
+  readonly legacyLockout?: LockoutPolicy;
 }

@@ -1,4 +1,5 @@
 import type { CallContext } from './call-context';
+import type { LockoutPolicy, SignInOutcome } from './lockout-policy';
 import type { MigrationMark, NewUser, StoredPassword, StoredUser } from './user';
 
 /**
@@ -76,6 +77,28 @@ export interface IdentityRepository {
 
   /** Removes the user's mark; false when there was none. */
   unmark(userId: string, ctx?: CallContext): Promise<boolean>;
+
+  /**
+   * Keeps the legacy schema's sign-in bookkeeping the way the legacy framework's own sign-in does
+   * (ASP.NET Identity's AccessFailedAsync / ResetAccessFailedCountAsync, Membership's
+   * aspnet_Membership_UpdateUserInfo): a `failure` counts a failed attempt and, at
+   * `policy.maxFailedAttempts`, locks the account; a `success` resets the count (and, where the schema
+   * keeps them, moves the last-login dates). One atomic statement per user (or one transaction), the
+   * count computed by the store, so concurrent failures all count.
+   *
+   * A user the schema does not let sign in (locked out, not approved) is left unchanged, as the
+   * frameworks never reach their bookkeeping for one. `userId` null (an unknown login) changes nothing
+   * but runs the same statement, so the call costs, and fails, alike whether or not the user exists.
+   * Returns whether a row changed. Raises `internal` for a profile that keeps no bookkeeping (refused
+   * at start-up with LEGACY_LOCKOUT=on).
+   */
+  recordSignIn(
+    userId: string | null,
+    outcome: SignInOutcome,
+    policy: LockoutPolicy,
+    now: Date,
+    ctx?: CallContext,
+  ): Promise<boolean>;
 
   /** Succeeds when the store answers a trivial query. Raises `unavailable`. */
   ping(ctx?: CallContext): Promise<void>;

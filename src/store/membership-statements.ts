@@ -1,3 +1,4 @@
+import type { LockoutPolicy, SignInOutcome } from '../domain/lockout-policy';
 import type { NewUser, StoredPassword } from '../domain/user';
 import { foldCase } from './case-fold';
 import { migrationMarkGuard } from './migration-mark-guard';
@@ -10,7 +11,7 @@ import {
 import type { Column, MembershipProfile } from './schema-profile';
 import type { SqlDialect, SqlValue } from './sql-dialect';
 import { decodeUserRow, lowerCaseGuid, type Row, toText, USER_ROW } from './user-row';
-import type { BoundStatement, SqlParam, UserStatements } from './users-table-statements';
+import { type BoundStatement, type SqlParam, type UserStatements, usedParams } from './users-table-statements';
 
 /**
  * The statements of the ASP.NET Membership profile, in the shape and with the write semantics of
@@ -158,7 +159,47 @@ export function membershipStatements(profile: MembershipProfile, dialect: SqlDia
     `DELETE FROM ${users} WHERE ${q(U.userId.name)} = ${p('userId')} AND ${inApp(U.applicationId)}`,
   );
 
+  // LEGACY_LOCKOUT: SqlMembershipProvider.ValidateUser, i.e. aspnet_Membership_GetPasswordWithFormat
+  // and aspnet_Membership_UpdateUserInfo, as single statements computing the count themselves. Both
+  // procedures do nothing for a locked-out user, and ValidateUser stops before them for one not approved.
+  const count = q(M.failedPasswordAttemptCount.name);
+  const windowStart = q(M.failedPasswordAttemptWindowStart.name);
+  const answerCount = q(M.failedPasswordAnswerAttemptCount.name);
+  const answerWindowStart = q(M.failedPasswordAnswerAttemptWindowStart.name);
+  const lockedOut = q(M.isLockedOut.name);
+  const lastLockout = q(M.lastLockoutDate.name);
+  const maySignIn = `${byVisibleId} AND ${lockedOut} = 0 AND ${q(M.isApproved.name)} = 1`;
+  // A failure more than passwordAttemptWindow after the previous one starts again at 1; either way the
+  // window start moves to now (a sliding window), and reaching maxInvalidPasswordAttempts locks for good.
+  const nextCount = `(CASE WHEN ${dialect.instantBefore(windowStart, p('windowOpens'))} THEN 1 ELSE ${count} + 1 END)`;
+  const reached = `${nextCount} >= ${p('maxAttempts')}`;
+  const failedSignInSql =
+    `UPDATE ${mem} SET ${count} = ${nextCount}, ${windowStart} = ${p('now')}, ` +
+    `${lockedOut} = CASE WHEN ${reached} THEN 1 ELSE ${lockedOut} END, ` +
+    `${lastLockout} = CASE WHEN ${reached} THEN ${p('now')} ELSE ${lastLockout} END ` +
+    `WHERE ${maySignIn}`;
+  // A sign-in moves LastActivityDate and LastLoginDate to now, and resets the counts (both, password
+  // and answer), their windows and LastLockoutDate to "never" when either count is not 0.
+  const hadFailures = `${count} > 0 OR ${answerCount} > 0`;
+  const resetToNever = (column: string) => `${column} = CASE WHEN ${hadFailures} THEN ${p('never')} ELSE ${column} END`;
+  const signedInActivitySql =
+    `UPDATE ${users} SET ${q(U.lastActivityDate.name)} = ${p('now')} ` +
+    `WHERE ${q(U.userId.name)} = ${p('userId')} AND ${inApp(U.applicationId)}`;
+  const signedInSql =
+    `UPDATE ${mem} SET ${q(M.lastLoginDate.name)} = ${p('now')}, ${count} = 0, ${answerCount} = 0, ` +
+    `${resetToNever(windowStart)}, ${resetToNever(answerWindowStart)}, ${resetToNever(lastLockout)} ` +
+    `WHERE ${maySignIn}`;
+
   const stmt = (sql: string, params: Record<string, SqlParam>): BoundStatement => ({ sql, params });
+  const signInParams = (userId: string | null, policy: LockoutPolicy, now: Date): Record<string, SqlParam> => ({
+    ...appParams,
+    userId: param(M.userId, userId === null ? null : lowerCaseGuid(userId)),
+    now: param(M.lastLoginDate, now),
+    never: param(M.lastLockoutDate, MEMBERSHIP_NEVER),
+    maxAttempts: param(M.failedPasswordAttemptCount, policy.maxFailedAttempts),
+    windowOpens: param(M.failedPasswordAttemptWindowStart, new Date(now.getTime() - policy.attemptWindowMs)),
+  });
+  const bound = (sql: string, params: Record<string, SqlParam>): BoundStatement => stmt(sql, usedParams(sql, params));
   const passwordParams = (password: StoredPassword) => {
     const written = writePassword(profile, password);
     return {
@@ -246,6 +287,13 @@ export function membershipStatements(profile: MembershipProfile, dialect: SqlDia
       stmt(deleteMembershipSql, idParams(userId)),
       marks.bind(deleteUserSql, idParams(userId), userId, condition),
     ],
+    recordSignIn: (userId: string | null, outcome: SignInOutcome, policy: LockoutPolicy, now: Date) => {
+      const params = signInParams(userId, policy, now);
+      // The aspnet_Users row first: the aspnet_Membership statement decides, and its 0 rolls both back.
+      return outcome === 'failure'
+        ? [bound(failedSignInSql, params)]
+        : [bound(signedInActivitySql, params), bound(signedInSql, params)];
+    },
     decodeRow: (row, now) => {
       const userId = toText(row[USER_ROW.userId]);
       return decodeUserRow(row, {

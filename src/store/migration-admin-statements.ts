@@ -8,6 +8,7 @@ import {
   type MembershipProfile,
   mappedColumns,
   type SchemaProfile,
+  signInBookkeepingColumns,
   type UsersTableProfile,
 } from './schema-profile';
 import type { SqlDialect } from './sql-dialect';
@@ -152,7 +153,9 @@ function usersTableSet(profile: UsersTableProfile, dialect: SqlDialect): UserSet
     filterParams: {},
     id: `u.${q(profile.id.column.name)}`,
     idType: profile.id.column.type,
-    archiveColumns: mappedColumns(profile).map((c) => ({ name: c.name, type: c.type, expr: `u.${q(c.name)}` })),
+    archiveColumns: mappedColumns(profile)
+      .filter((c) => !signInBookkeepingColumns(profile).includes(c))
+      .map((c) => ({ name: c.name, type: c.type, expr: `u.${q(c.name)}` })),
     deleteUser: (userId) => statements.deleteUser(userId),
   };
 }

@@ -13,6 +13,14 @@ export function emailTaken(): IdentityError {
   return new IdentityError('already_exists', 'a user with this email already exists');
 }
 
+/**
+ * `internal`: LEGACY_LOCKOUT's bookkeeping was asked of a profile that keeps none (start-up refuses that
+ * combination: legacy-lockout-columns.ts).
+ */
+export function noSignInBookkeeping(): IdentityError {
+  return new IdentityError('internal', 'the schema profile keeps no failed-attempt count (LEGACY_LOCKOUT)');
+}
+
 /** Unwinds a write whose last statement changed nothing, rolling its transaction back. */
 export class NothingWritten extends Error {}
 

@@ -92,8 +92,11 @@ export interface InsertDefault {
 }
 
 /**
- * Columns through which a legacy schema refuses sign-in; each is optional and only read. A user who
- * may not sign in is refused exactly like a wrong password (StoredUser.canLogin).
+ * Columns through which a legacy schema refuses sign-in, and where it keeps its failed attempts; each
+ * is optional. A user who may not sign in is refused exactly like a wrong password (StoredUser.canLogin).
+ * The four gates are only read, unless LEGACY_LOCKOUT is on: then a failed attempt is counted in
+ * `accessFailedCount` and a lockout is written to `lockoutEnd` (timed, as ASP.NET Identity) or, without
+ * one, to `lockedOut` (until an administrator unlocks, as Membership); see users-table-statements.ts.
  */
 export interface SignInColumns {
   /** Must be true (Membership IsApproved). */
@@ -104,7 +107,31 @@ export interface SignInColumns {
   readonly lockoutEnd?: Column;
   /** When mapped, lockoutEnd counts only where this is true (Identity LockoutEnabled). */
   readonly lockoutEnabled?: Column;
+  /** `int`: failed attempts since the last sign-in or lockout (Identity AccessFailedCount); LEGACY_LOCKOUT needs it. */
+  readonly accessFailedCount?: Column;
+  /**
+   * `timestamp`: when the latest failed attempt was; a failure more than LEGACY_LOCKOUT_WINDOW after it
+   * starts the count again at 1 (Membership FailedPasswordAttemptWindowStart). Without it failures
+   * count however far apart they are (Identity).
+   */
+  readonly failedAttemptWindowStart?: Column;
+  /** `timestamp`: set to now on every sign-in (Membership LastLoginDate). */
+  readonly lastLoginAt?: Column;
+  /** `timestamp`: set to now when a failed attempt locks the account (Membership LastLockoutDate). */
+  readonly lastLockoutAt?: Column;
 }
+
+/** The SignInColumns keys, in the order the JSON format lists them. */
+export const SIGN_IN_KEYS = [
+  'approved',
+  'lockedOut',
+  'lockoutEnabled',
+  'lockoutEnd',
+  'accessFailedCount',
+  'failedAttemptWindowStart',
+  'lastLoginAt',
+  'lastLockoutAt',
+] as const satisfies readonly (keyof SignInColumns)[];
 
 /** A user name column and how it is compared. */
 export interface UsernameMapping {
@@ -231,6 +258,18 @@ export function mappedColumns(profile: UsersTableProfile): readonly Column[] {
   for (const stamp of profile.stamps) columns.push(stamp.column);
   for (const column of Object.values(profile.signIn)) columns.push(column);
   return columns;
+}
+
+/**
+ * The sign-in columns only LEGACY_LOCKOUT writes (a failed-attempt count and its dates): bookkeeping
+ * rather than user data, so migration archives leave them out, and an archive table made before a
+ * profile mapped them (aspnet-identity's AccessFailedCount) still matches.
+ */
+export function signInBookkeepingColumns(profile: UsersTableProfile): readonly Column[] {
+  const { accessFailedCount, failedAttemptWindowStart, lastLoginAt, lastLockoutAt } = profile.signIn;
+  return [accessFailedCount, failedAttemptWindowStart, lastLoginAt, lastLockoutAt].filter(
+    (column): column is Column => column !== undefined,
+  );
 }
 
 /** One table and the columns a profile needs of it: checked when a store is opened. */

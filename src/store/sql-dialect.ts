@@ -16,6 +16,12 @@ export interface SqlDialect {
   /** `column = parameter`, comparing exact characters whatever the column's collation (hash compare-and-set). */
   equalsExactly(column: string, param: string): string;
   /**
+   * `left < right` for two instants (timestamp columns or parameters); NULL (or, on SQLite, text that
+   * is not a date) when either is. SQLite keeps instants as text in more than one spelling (legacy
+   * `2030-01-01 00:00:00`, EF Core's `+00:00`, the adapter's ISO-8601 `Z`), so it compares them as dates.
+   */
+  instantBefore(left: string, right: string): string;
+  /**
    * Optional table hint placed after the table in the `NOT EXISTS (SELECT 1 FROM t <hint> WHERE …)`
    * guards of a write: those that keep emails unique where the legacy table has no unique index on
    * them (ASP.NET Identity and Membership do not), and the "no migration mark" condition

@@ -151,11 +151,19 @@ function assertValidUsersTable(profile: UsersTableProfile, fail: (reason: string
   }
   for (const stamp of profile.stamps) holdsGuid(stamp.column, 'stamp');
   const { approved, lockedOut, lockoutEnabled, lockoutEnd } = profile.signIn;
+  const { accessFailedCount, failedAttemptWindowStart, lastLoginAt, lastLockoutAt } = profile.signIn;
   if (approved) expect(approved, 'approved', 'bool');
   if (lockedOut) expect(lockedOut, 'lockedOut', 'bool');
   if (lockoutEnabled) expect(lockoutEnabled, 'lockoutEnabled', 'bool');
   if (lockoutEnd) expect(lockoutEnd, 'lockoutEnd', 'timestamp');
   if (lockoutEnabled && !lockoutEnd) fail('signIn.lockoutEnabled needs signIn.lockoutEnd');
+  if (accessFailedCount) expect(accessFailedCount, 'accessFailedCount', 'int');
+  if (failedAttemptWindowStart) expect(failedAttemptWindowStart, 'failedAttemptWindowStart', 'timestamp');
+  if (lastLoginAt) expect(lastLoginAt, 'lastLoginAt', 'timestamp');
+  if (lastLockoutAt) expect(lastLockoutAt, 'lastLockoutAt', 'timestamp');
+  for (const [key, column] of Object.entries({ failedAttemptWindowStart, lastLoginAt, lastLockoutAt })) {
+    if (column && !accessFailedCount) fail(`signIn.${key} needs signIn.accessFailedCount`);
+  }
 
   // Insert defaults fill columns the profile does not write; they may be columns it only reads (sign-in).
   const readOnly = new Set(Object.values(profile.signIn).map((c) => c.name.toLowerCase()));

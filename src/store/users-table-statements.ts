@@ -1,6 +1,8 @@
 import type { WriteCondition } from '../domain/identity-repository';
+import type { LockoutPolicy, SignInOutcome } from '../domain/lockout-policy';
 import type { NewUser, StoredPassword } from '../domain/user';
 import { foldCase } from './case-fold';
+import { usersTableBookkeeping } from './legacy-lockout-columns';
 import { migrationMarkGuard } from './migration-mark-guard';
 import { newStamp } from './new-stamp';
 import {
@@ -76,6 +78,19 @@ export interface UserStatements {
     condition?: WriteCondition,
   ): readonly BoundStatement[];
   deleteUser(userId: string, condition?: WriteCondition): readonly BoundStatement[];
+  /**
+   * LEGACY_LOCKOUT's bookkeeping of one Authenticate answer (IdentityRepository.recordSignIn): the
+   * count is computed by the last statement itself, so concurrent failures all count; it changes a row
+   * only for a user the schema lets sign in, and 0 rows otherwise (the write is then rolled back).
+   * `userId` null binds a NULL key: the same statements, matching no row. Null when the profile keeps
+   * no bookkeeping (legacy-lockout-columns.ts).
+   */
+  recordSignIn(
+    userId: string | null,
+    outcome: SignInOutcome,
+    policy: LockoutPolicy,
+    now: Date,
+  ): readonly BoundStatement[] | null;
   /** Decodes a row of findByEmail / findByUsername / findById; `now` judges lockouts. */
   decodeRow(row: Row, now: Date): DecodedUser;
   /**
@@ -318,6 +333,12 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
     return params;
   };
   const deleteSql = marks.write(`DELETE FROM ${table} WHERE ${byId}`);
+  const signIns = signInStatements(profile, dialect, {
+    table,
+    byId,
+    keepsChanges: `${stampSet(everyChange)}${touch}`,
+    keepsChangesParams: (now) => ({ ...stampParams(everyChange), ...touchParam(now) }),
+  });
 
   return {
     findByEmail: (email) => ({ sql: findByEmailSql, params: { email: lookupParam(profile.email, email) } }),
@@ -406,6 +427,15 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
       ),
     ],
     deleteUser: (userId, condition) => [marks.bind(deleteSql, idParam(userId), userId, condition)],
+    recordSignIn: (userId, outcome, policy, now) =>
+      signIns && [
+        signIns(
+          outcome,
+          policy,
+          now,
+          param(profile.id.column, userId === null ? null : keyValue(profile.id.column, userId)),
+        ),
+      ],
     decodeRow: (row, now) => {
       const options = profile.id.column.type.kind === 'guid' ? guidIdOption(row) : {};
       const password = mapsPasswordDetails(profile) ? { password: readUsersTablePassword(profile, row) } : {};
@@ -422,4 +452,93 @@ export function usersTableStatements(profile: UsersTableProfile, dialect: SqlDia
 function guidIdOption(row: Row): { userId?: string } {
   const value = row[USER_ROW.userId];
   return typeof value === 'string' ? { userId: value.toLowerCase() } : {};
+}
+
+/**
+ * LEGACY_LOCKOUT on a one-table profile, as ASP.NET Identity's SignInManager (lockoutOnFailure) and
+ * UserManager do it, or Membership's stored procedure where the profile keeps a lockout flag:
+ * - failure: count + 1 (restarting at 1 when the previous failure is older than the attempt window,
+ *   where the profile keeps one, which moves to now); at `maxFailedAttempts`, a timed lockout sets
+ *   LockoutEnd = now + lockoutMs and the count back to 0 (AccessFailedAsync), a flag is set and the
+ *   count kept (aspnet_Membership_UpdateUserInfo), with the last-lockout date where mapped;
+ * - success: the count back to 0 (with a last-login column: always, and it moves to now; without one:
+ *   only when it is not 0, as ResetAccessFailedCountAsync writes nothing then).
+ * Only a user the schema lets sign in is changed (approved, not flagged, no LockoutEnd in force):
+ * Identity's PreSignInCheck refuses a locked-out user before its password is checked, so nothing is
+ * counted for one. Every write also moves the every-change stamps (Identity's UpdateAsync renews
+ * ConcurrencyStamp) and UpdatedAt, as the profile's other writes do.
+ */
+function signInStatements(
+  profile: UsersTableProfile,
+  dialect: SqlDialect,
+  shape: {
+    table: string;
+    byId: string;
+    keepsChanges: string;
+    keepsChangesParams: (now: Date) => Record<string, SqlParam>;
+  },
+): ((outcome: SignInOutcome, policy: LockoutPolicy, now: Date, userId: SqlParam) => BoundStatement) | null {
+  const kept = usersTableBookkeeping(profile);
+  if (!kept) return null;
+  const q = (name: string) => dialect.quoteIdentifier(name);
+  const p = (name: string) => dialect.param(name);
+  const { approved, lockedOut, lockoutEnabled, lockoutEnd } = profile.signIn;
+
+  // The sign-in gates of decodeUserRow, in SQL: NULL reads as false, a LockoutEnd that is not a date as in force.
+  const gates: string[] = [];
+  if (approved) gates.push(`COALESCE(${q(approved.name)}, 0) = 1`);
+  if (lockedOut) gates.push(`COALESCE(${q(lockedOut.name)}, 0) = 0`);
+  if (lockoutEnd) {
+    const end = q(lockoutEnd.name);
+    const notInForce = `${end} IS NULL OR ${dialect.instantBefore(end, p('now'))}`;
+    gates.push(lockoutEnabled ? `(COALESCE(${q(lockoutEnabled.name)}, 0) = 0 OR ${notInForce})` : `(${notInForce})`);
+  }
+  const where = `WHERE ${shape.byId}${gates.map((g) => ` AND ${g}`).join('')}`;
+
+  const count = q(kept.count.name);
+  const current = `COALESCE(${count}, 0)`;
+  const window = kept.window && q(kept.window.name);
+  const next = window
+    ? `(CASE WHEN ${window} IS NULL OR ${dialect.instantBefore(window, p('windowOpens'))} THEN 1 ELSE ${current} + 1 END)`
+    : `(${current} + 1)`;
+  const reached = `${next} >= ${p('maxAttempts')}`;
+  const lock = q(kept.lock.column.name);
+  const failureSets =
+    kept.lock.kind === 'until'
+      ? [
+          `${count} = CASE WHEN ${reached} THEN 0 ELSE ${next} END`,
+          `${lock} = CASE WHEN ${reached} THEN ${p('lockoutEnd')} ELSE ${lock} END`,
+        ]
+      : [`${count} = ${next}`, `${lock} = CASE WHEN ${reached} THEN 1 ELSE ${lock} END`];
+  if (window) failureSets.push(`${window} = ${p('now')}`);
+  if (kept.lastLockout) {
+    const last = q(kept.lastLockout.name);
+    failureSets.push(`${last} = CASE WHEN ${reached} THEN ${p('now')} ELSE ${last} END`);
+  }
+  const failureSql = `UPDATE ${shape.table} SET ${failureSets.join(', ')}${shape.keepsChanges} ${where}`;
+
+  const successSets = [`${count} = 0`];
+  if (kept.lastLogin) successSets.push(`${q(kept.lastLogin.name)} = ${p('now')}`);
+  const successSql =
+    `UPDATE ${shape.table} SET ${successSets.join(', ')}${shape.keepsChanges} ${where}` +
+    (kept.lastLogin ? '' : ` AND ${current} <> 0`);
+
+  const timestamp = { kind: 'timestamp' } as const;
+  return (outcome, policy, now, userId) => {
+    const sql = outcome === 'failure' ? failureSql : successSql;
+    const params: Record<string, SqlParam> = {
+      userId,
+      now: { value: now, type: timestamp },
+      maxAttempts: { value: policy.maxFailedAttempts, type: kept.count.type },
+      lockoutEnd: { value: new Date(now.getTime() + policy.lockoutMs), type: kept.lock.column.type },
+      windowOpens: { value: new Date(now.getTime() - policy.attemptWindowMs), type: timestamp },
+      ...shape.keepsChangesParams(now),
+    };
+    return { sql, params: usedParams(sql, params) };
+  };
+}
+
+/** The parameters a statement names (SQLite refuses values for parameters a statement does not have). */
+export function usedParams(sql: string, params: Record<string, SqlParam>): Record<string, SqlParam> {
+  return Object.fromEntries(Object.entries(params).filter(([name]) => new RegExp(`@${name}\\b`).test(sql)));
 }

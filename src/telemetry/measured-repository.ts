@@ -14,6 +14,7 @@ const MEASURED: ReadonlySet<PropertyKey> = new Set<keyof IdentityRepository>([
   'getMigrationMark',
   'markMigrated',
   'unmark',
+  'recordSignIn',
   'ping',
 ]);
 

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { IdentityError, type IdentityErrorCode } from '../../src/domain/errors';
 import type { IdentityRepository } from '../../src/domain/identity-repository';
+import type { LockoutPolicy } from '../../src/domain/lockout-policy';
 import type { NewUser, StoredUser } from '../../src/domain/user';
+import { usersTableBookkeeping } from '../../src/store/legacy-lockout-columns';
+import type { SchemaProfile } from '../../src/store/schema-profile';
 
 /** One opened store for one test. */
 export interface RepositoryHandle {
@@ -25,6 +28,21 @@ export interface ContractOptions {
   readonly metadata?: boolean;
   /** The profile has an optional, unique user name (default true). */
   readonly usernames?: boolean;
+  /**
+   * How the profile keeps LEGACY_LOCKOUT's bookkeeping (recordSignIn): a lockout that ends
+   * (`timed`, ASP.NET Identity) or one that lasts until an administrator unlocks (`until-unlocked`,
+   * Membership), with or without an attempt window. Absent: the profile keeps none (recordSignIn
+   * raises `internal`). See lockoutOf.
+   */
+  readonly lockout?: { readonly kind: 'timed' | 'until-unlocked'; readonly window: boolean };
+}
+
+/** The contract's `lockout` option for a schema profile, from the columns it maps. */
+export function lockoutOf(profile: SchemaProfile): ContractOptions['lockout'] {
+  if (profile.kind === 'membership') return { kind: 'until-unlocked', window: true };
+  const kept = usersTableBookkeeping(profile);
+  if (!kept) return undefined;
+  return { kind: kept.lock.kind === 'until' ? 'timed' : 'until-unlocked', window: kept.window !== undefined };
 }
 
 /**
@@ -592,6 +610,145 @@ export function describeRepositoryContract(
       });
     });
 
+    describe('recordSignIn (LEGACY_LOCKOUT: the legacy framework’s failed-attempt bookkeeping)', () => {
+      const lockout = options.lockout;
+      const itWithLockout = lockout ? it : it.skip;
+      const itTimed = lockout?.kind === 'timed' ? it : it.skip;
+      const itUntilUnlocked = lockout?.kind === 'until-unlocked' ? it : it.skip;
+      const itWindowed = lockout?.window ? it : it.skip;
+      const MINUTE = 60_000;
+      const policy = (maxFailedAttempts: number, more: Partial<LockoutPolicy> = {}): LockoutPolicy => ({
+        maxFailedAttempts,
+        lockoutMs: 60 * MINUTE,
+        attemptWindowMs: 10 * MINUTE,
+        ...more,
+      });
+      /** A failure at `at` (now by default: the store judges lockouts at its own, real, clock). */
+      const fail = (user: StoredUser, limits: LockoutPolicy, at = new Date()) =>
+        repo.recordSignIn(user.userId, 'failure', limits, at);
+      const canLogin = async (user: StoredUser) => (await repo.findById(user.userId))?.canLogin;
+
+      it(
+        lockout ? 'the profile keeps it' : 'raises internal on a profile that keeps none, changing nothing',
+        async () => {
+          const user = await repo.insert(newUser());
+          if (lockout) {
+            assert.equal(await fail(user, policy(3)), true);
+            return;
+          }
+          const before = await repo.findById(user.userId);
+          await rejectsWith(fail(user, policy(1)), 'internal');
+          await rejectsWith(repo.recordSignIn(null, 'failure', policy(1), new Date()), 'internal');
+          assert.deepEqual(await repo.findById(user.userId), before);
+        },
+      );
+
+      itWithLockout('counts failures: the limit-th failure locks the user out, not one before', async () => {
+        const user = await repo.insert(newUser());
+        const limits = policy(3);
+        assert.equal(await fail(user, limits), true);
+        assert.equal(await fail(user, limits), true);
+        assert.equal(await canLogin(user), true);
+        assert.equal(await fail(user, limits), true);
+        assert.equal(await canLogin(user), false);
+      });
+
+      itWithLockout('counts concurrent failures, every one of them', async () => {
+        const user = await repo.insert(newUser());
+        const limits = policy(8);
+        // Five at once, then two: seven, one short of the limit. A lost update would need two more.
+        const results = await Promise.all([1, 2, 3, 4, 5].map(() => fail(user, limits)));
+        assert.deepEqual(results, [true, true, true, true, true]);
+        await fail(user, limits);
+        await fail(user, limits);
+        assert.equal(await canLogin(user), true, 'seven failures of eight');
+        await fail(user, limits);
+        assert.equal(await canLogin(user), false, 'the eighth locks');
+      });
+
+      itWithLockout('a sign-in resets the count', async () => {
+        const user = await repo.insert(newUser());
+        const limits = policy(3);
+        await fail(user, limits);
+        await fail(user, limits);
+        assert.equal(await repo.recordSignIn(user.userId, 'success', limits, new Date()), true);
+        await fail(user, limits);
+        await fail(user, limits);
+        assert.equal(await canLogin(user), true, 'two failures since the sign-in');
+        await fail(user, limits);
+        assert.equal(await canLogin(user), false);
+      });
+
+      itWithLockout('leaves a locked-out user alone: further failures and sign-ins change nothing', async () => {
+        const user = await repo.insert(newUser());
+        const limits = policy(2);
+        await fail(user, limits);
+        await fail(user, limits);
+        const locked = await repo.findById(user.userId);
+        assert.equal(locked?.canLogin, false);
+        assert.equal(await fail(user, limits), false);
+        assert.equal(await repo.recordSignIn(user.userId, 'success', limits, new Date()), false);
+        assert.deepEqual(await repo.findById(user.userId), locked);
+      });
+
+      itWithLockout('changes nothing for an unknown login (null) or a missing id, and no other user', async () => {
+        const user = await repo.insert(newUser({ email: email('bystander') }));
+        const other = await repo.insert(newUser({ email: email('other') }));
+        const limits = policy(1);
+        const before = await repo.findById(user.userId);
+        for (const outcome of ['failure', 'success'] as const) {
+          assert.equal(await repo.recordSignIn(null, outcome, limits, new Date()), false);
+          assert.equal(await repo.recordSignIn(`missing-${tag}`, outcome, limits, new Date()), false);
+        }
+        assert.equal(await fail(other, limits), true);
+        assert.equal(await canLogin(other), false);
+        assert.deepEqual(await repo.findById(user.userId), before);
+      });
+
+      itTimed('a lockout ends after lockoutMs, and counting starts again from zero', async () => {
+        const user = await repo.insert(newUser());
+        const limits = policy(2, { lockoutMs: 5 * MINUTE });
+        const earlier = new Date(Date.now() - 120 * MINUTE);
+        await fail(user, limits, earlier);
+        await fail(user, limits, earlier); // locked until 115 minutes ago
+        assert.equal(await canLogin(user), true, 'the lockout is over');
+        assert.equal(await fail(user, limits), true, 'the count restarted at 0: this is 1 of 2');
+        assert.equal(await canLogin(user), true);
+        await fail(user, limits);
+        assert.equal(await canLogin(user), false, 'locked again, until an hour from now');
+      });
+
+      itUntilUnlocked('a lockout has no end', async () => {
+        const user = await repo.insert(newUser());
+        const limits = policy(1, { lockoutMs: 1_000 });
+        await fail(user, limits, new Date(Date.now() - 400 * 24 * 60 * MINUTE));
+        assert.equal(await canLogin(user), false);
+      });
+
+      itWindowed('failures further apart than the window start again at 1; each failure moves the window', async () => {
+        const user = await repo.insert(newUser());
+        const limits = policy(3, { attemptWindowMs: 10 * MINUTE });
+        const t0 = Date.now() - 180 * MINUTE;
+        const at = (minutes: number) => new Date(t0 + minutes * MINUTE);
+        for (const minutes of [0, 11, 22]) await fail(user, limits, at(minutes)); // 1, 1, 1
+        assert.equal(await canLogin(user), true, 'every failure came after the window of the previous one');
+        await fail(user, limits, at(31)); // 2: nine minutes after the failure at 22
+        assert.equal(await canLogin(user), true);
+        await fail(user, limits, at(40)); // 3: nine minutes after the one at 31, eighteen after 22
+        assert.equal(await canLogin(user), false, 'the window slides: it starts at the latest failure');
+      });
+
+      itWithLockout('refuses a call whose deadline has passed with deadline_exceeded, counting nothing', async () => {
+        const user = await repo.insert(newUser());
+        const limits = policy(1);
+        await rejectsWith(
+          repo.recordSignIn(user.userId, 'failure', limits, new Date(), { deadline: Date.now() - 1 }),
+          'deadline_exceeded',
+        );
+        assert.equal(await canLogin(user), true);
+      });
+    });
+
     describe('health, deadlines and outages', () => {
       it('ping succeeds on an open store', async () => {
         await repo.ping();
@@ -611,6 +768,10 @@ export function describeRepositoryContract(
         await rejectsWith(repo.findById(user.userId), 'unavailable');
         await rejectsWith(repo.getMigrationMark(user.userId), 'unavailable');
         await rejectsWith(repo.updatePassword(user.userId, { hash: 'x' }), 'unavailable');
+        if (options.lockout) {
+          const limits = { maxFailedAttempts: 5, lockoutMs: 60_000, attemptWindowMs: 60_000 };
+          await rejectsWith(repo.recordSignIn(user.userId, 'failure', limits, new Date()), 'unavailable');
+        }
         await rejectsWith(repo.ping(), 'unavailable');
       });
     });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { loadSchemaProfile } from '../../src/store/load-schema-profile';
 import type { SchemaProfile } from '../../src/store/schema-profile';
-import { type ContractOptions, describeRepositoryContract } from '../contract/repository-contract';
+import { type ContractOptions, describeRepositoryContract, lockoutOf } from '../contract/repository-contract';
 import { openTempSqliteRepository } from '../support/temp-sqlite-repository';
 
 /** The shared contract on a fresh SQLite file initialised for `profile`, one per test. */
@@ -9,8 +9,14 @@ function contractOn(label: string, profile: SchemaProfile, options: ContractOpti
   describeRepositoryContract(
     `sqlite (temp file, ${label})`,
     () => openTempSqliteRepository(profile, { prefix: 'lia-profile-contract-' }),
-    options,
+    { ...lockoutOption(profile), ...options },
   );
+}
+
+/** The profile's LEGACY_LOCKOUT bookkeeping, as the contract's option (none: its tests are pending). */
+function lockoutOption(profile: SchemaProfile): ContractOptions {
+  const lockout = lockoutOf(profile);
+  return lockout ? { lockout } : {};
 }
 
 // AspNetUsers and aspnet_Membership have no metadata columns; both have user names.
@@ -23,4 +29,9 @@ contractOn(
 contractOn(
   'custom JSON profile test/fixtures/profiles/acme-members.json',
   loadSchemaProfile(join(__dirname, '..', 'fixtures', 'profiles', 'acme-members.json')),
+);
+contractOn(
+  'custom JSON profile test/fixtures/profiles/acme-lockout.json (Membership-style lockout columns)',
+  loadSchemaProfile(join(__dirname, '..', 'fixtures', 'profiles', 'acme-lockout.json')),
+  { metadata: false },
 );

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type CallContext, NO_CONTEXT, remainingMs } from '../../src/domain/call-context';
+import { type Clock, systemClock } from '../../src/domain/clock';
 import { IdentityError } from '../../src/domain/errors';
 import type { WriteCondition } from '../../src/domain/identity-repository';
+import type { LockoutPolicy, SignInOutcome } from '../../src/domain/lockout-policy';
 import { userMigratedError } from '../../src/domain/migration-guard';
 import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../src/domain/user';
 import type { StoreRepository } from '../../src/store/open-repository';
@@ -25,6 +27,9 @@ function copy<T>(value: T): T {
  * compare-and-set, idempotent first-wins migration marks, marks removed with their user, writes
  * conditional on the user having no mark (checked with the write: a call runs without interleaving).
  *
+ * Sign-in bookkeeping (LEGACY_LOCKOUT) as ASP.NET Identity keeps it: a failed-attempt count and a
+ * timed lockout, judged at the fake's clock (the system clock unless one is given).
+ *
  * Switches for domain tests: `outage` makes every call raise `unavailable` (a store that is down);
  * `failWrites` makes only writes raise it (a store that reads but cannot write).
  */
@@ -33,10 +38,23 @@ export class MemoryRepository implements StoreRepository {
   outage = false;
   /** Every write raises `unavailable` while set; reads still answer. */
   failWrites = false;
+  /** Every recordSignIn call, in order, as it was asked (null: an unknown login). */
+  readonly signInCalls: { readonly userId: string | null; readonly outcome: SignInOutcome }[] = [];
 
   readonly #users = new Map<string, StoredUser>();
   readonly #marks = new Map<string, MigrationMark>();
+  readonly #signIns = new Map<string, SignInState>();
+  readonly #clock: Clock;
   #closed = false;
+
+  constructor(options: { readonly clock?: Clock } = {}) {
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** The user's failed-attempt count and lockout end, as AspNetUsers would hold them. */
+  signInState(userId: string): SignInState {
+    return { ...(this.#signIns.get(userId) ?? NO_SIGN_INS) };
+  }
 
   /** Places a row as a legacy table would hold it (any id, any fields), bypassing insert's rules. */
   putLegacyUser(user: StoredUser): void {
@@ -63,7 +81,7 @@ export class MemoryRepository implements StoreRepository {
   async findById(userId: string, ctx?: CallContext): Promise<StoredUser | null> {
     this.#check(ctx, 'read');
     const user = this.#users.get(userId);
-    return user ? copy(user) : null;
+    return user ? this.#read(user) : null;
   }
 
   async insert(user: NewUser, ctx?: CallContext): Promise<StoredUser> {
@@ -126,6 +144,7 @@ export class MemoryRepository implements StoreRepository {
     this.#require(userId, condition);
     this.#users.delete(userId);
     this.#marks.delete(userId);
+    this.#signIns.delete(userId);
   }
 
   async getMigrationMark(userId: string, ctx?: CallContext): Promise<MigrationMark | null> {
@@ -146,6 +165,39 @@ export class MemoryRepository implements StoreRepository {
   async unmark(userId: string, ctx?: CallContext): Promise<boolean> {
     this.#check(ctx, 'write');
     return this.#marks.delete(userId);
+  }
+
+  /**
+   * Identity's rules (UserManager.AccessFailedAsync / ResetAccessFailedCountAsync): a failure counts,
+   * and at the limit locks until now + lockoutMs with the count back to 0; a success resets a count that
+   * is not 0. A user who may not sign in (the schema flag, or a lockout in force) is left alone.
+   */
+  async recordSignIn(
+    userId: string | null,
+    outcome: SignInOutcome,
+    policy: LockoutPolicy,
+    now: Date,
+    ctx?: CallContext,
+  ): Promise<boolean> {
+    this.#check(ctx, 'write');
+    this.signInCalls.push({ userId, outcome });
+    const user = userId === null ? undefined : this.#users.get(userId);
+    if (!user || userId === null) return false;
+    const state = this.#signIns.get(userId) ?? NO_SIGN_INS;
+    if (!user.canLogin || lockedAt(state, now)) return false;
+    if (outcome === 'failure') {
+      const count = state.accessFailedCount + 1;
+      this.#signIns.set(
+        userId,
+        count >= policy.maxFailedAttempts
+          ? { accessFailedCount: 0, lockoutEnd: new Date(now.getTime() + policy.lockoutMs) }
+          : { ...state, accessFailedCount: count },
+      );
+      return true;
+    }
+    if (state.accessFailedCount === 0) return false;
+    this.#signIns.set(userId, { ...state, accessFailedCount: 0 });
+    return true;
   }
 
   async ping(ctx?: CallContext): Promise<void> {
@@ -172,8 +224,14 @@ export class MemoryRepository implements StoreRepository {
   }
 
   #find(predicate: (user: StoredUser) => boolean): StoredUser | null {
-    for (const user of this.#users.values()) if (predicate(user)) return copy(user);
+    for (const user of this.#users.values()) if (predicate(user)) return this.#read(user);
     return null;
+  }
+
+  /** The user as a read returns it: a lockout in force refuses sign-in, as Identity's LockoutEnd does. */
+  #read(user: StoredUser): StoredUser {
+    const locked = lockedAt(this.#signIns.get(user.userId) ?? NO_SIGN_INS, this.#clock.now());
+    return copy(locked ? { ...user, canLogin: false } : user);
   }
 
   /** The user a write changes: `not_found`, then `failed_precondition` when the condition fails. */
@@ -196,4 +254,17 @@ export class MemoryRepository implements StoreRepository {
       }
     }
   }
+}
+
+/** What the fake keeps of a user's sign-ins (AspNetUsers.AccessFailedCount and LockoutEnd). */
+export interface SignInState {
+  readonly accessFailedCount: number;
+  readonly lockoutEnd: Date | null;
+}
+
+const NO_SIGN_INS: SignInState = { accessFailedCount: 0, lockoutEnd: null };
+
+/** A lockout is in force while its end is now or later (Identity's IsLockedOutAsync). */
+function lockedAt(state: SignInState, now: Date): boolean {
+  return state.lockoutEnd !== null && state.lockoutEnd.getTime() >= now.getTime();
 }

@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { describeRepositoryContract, rejectsWith } from '../contract/repository-contract';
 import { MemoryRepository } from '../support/memory-repository';
 
-describeRepositoryContract('in-memory fake', async () => {
-  const repository = new MemoryRepository();
-  return { repository, close: () => repository.close() };
-});
+describeRepositoryContract(
+  'in-memory fake',
+  async () => {
+    const repository = new MemoryRepository();
+    return { repository, close: () => repository.close() };
+  },
+  { lockout: { kind: 'timed', window: false } },
+);
 
 describe('MemoryRepository switches', () => {
   it('outage: every call raises unavailable, and lookups recover when it is cleared', async () => {

@@ -5,6 +5,7 @@ import { IdentityError } from '../errors';
 import { findByLogin } from '../find-user';
 import { markMigrated, migrationVerdict } from '../migration-guard';
 import { rehashInBackground } from '../rehash';
+import { recordSignIn } from '../sign-in-bookkeeping';
 import { publicUser, type User } from '../user';
 import { assertValid, checkLogin, checkPassword } from '../validation';
 
@@ -26,7 +27,10 @@ function invalidCredentials(): IdentityError {
  * `invalid_credentials`, after the same amount of KDF work. With a login throttle, an identifier whose
  * budget of failed attempts is spent gets `resource_exhausted` at once, before any lookup or KDF work,
  * whether or not it exists; only `invalid_credentials` outcomes are charged to the budget (not a call
- * whose deadline passed while it waited for the KDF: it never checked the password).
+ * whose deadline passed while it waited for the KDF: it never checked the password). With
+ * LEGACY_LOCKOUT, every answer about the password is recorded in the legacy schema's bookkeeping
+ * before it leaves (sign-in-bookkeeping.ts); a lockout set there refuses the next login like a wrong
+ * password.
  */
 export async function authenticate(deps: DomainDeps, input: AuthenticateInput, ctx: CallContext): Promise<User> {
   assertValid(checkLogin('login', input.login), checkPassword('password', input.password));
@@ -49,16 +53,24 @@ async function checkCredentials(deps: DomainDeps, input: AuthenticateInput, ctx:
   const user = await findByLogin(deps, input.login, ctx);
   if (!user) {
     await deps.hasher.dummyVerify(input.password, ctx);
+    await recordSignIn(deps, null, 'failure', ctx);
     throw invalidCredentials();
   }
 
   const result = await deps.hasher.verify(input.password, user.password, ctx);
-  if (!result.match || !user.canLogin) throw invalidCredentials();
+  if (!result.match || !user.canLogin) {
+    // A user the schema refuses is recorded as a failure whatever the password: the store leaves such
+    // a row alone, and the same call for both keeps a right password from showing in the timing.
+    await recordSignIn(deps, user, 'failure', ctx);
+    throw invalidCredentials();
+  }
 
   if ((await migrationVerdict(deps, user, ctx)) === 'gone') {
     trace.getActiveSpan()?.setAttribute('identity.migrated', true);
+    await recordSignIn(deps, null, 'failure', ctx); // absent, like an unknown login
     throw invalidCredentials();
   }
+  await recordSignIn(deps, user, 'success', ctx);
   await markMigrated(deps, user, 'authenticate', ctx);
   if (deps.migration.mode === 'import') trace.getActiveSpan()?.setAttribute('identity.migrated', true);
 

@@ -104,6 +104,11 @@ export function profileStatementTexts(statements: UserStatements): string[] {
   ].map((s) => s.sql);
   const byUsername = statements.findByUsername('a');
   if (byUsername) texts.push(byUsername.sql);
+  // LEGACY_LOCKOUT's bookkeeping, where the profile keeps it (the same texts for a user and for null).
+  const policy = { maxFailedAttempts: 5, lockoutMs: 300_000, attemptWindowMs: 600_000 };
+  for (const outcome of ['failure', 'success'] as const) {
+    for (const statement of statements.recordSignIn(id, outcome, policy, now) ?? []) texts.push(statement.sql);
+  }
   return [...new Set(texts)];
 }
 

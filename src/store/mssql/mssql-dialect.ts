@@ -24,5 +24,6 @@ export const mssqlDialect: SqlDialect = {
   param: (name) => `@${name}`,
   equalsIgnoreCase: (column, param) => `${column} = ${param}`,
   equalsExactly: (column, param) => `${column} = ${param} COLLATE ${MSSQL_BINARY_COLLATION}`,
+  instantBefore: (left, right) => `${left} < ${right}`,
   uniquenessCheckHint: 'WITH (UPDLOCK, HOLDLOCK)',
 };

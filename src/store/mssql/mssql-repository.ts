@@ -4,12 +4,20 @@ import { type Clock, systemClock } from '../../domain/clock';
 import type { DomainLogger } from '../../domain/deps';
 import { IdentityError } from '../../domain/errors';
 import type { WriteCondition } from '../../domain/identity-repository';
+import type { LockoutPolicy, SignInOutcome } from '../../domain/lockout-policy';
 import { userMigratedError } from '../../domain/migration-guard';
 import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../domain/user';
 import { MIGRATION_VIAS } from '../migration-marks-table';
 import type { PoolUsage, StoreRepository } from '../open-repository';
 import { profileStatements } from '../profile-statements';
-import { emailTaken, logDroppedFields, NothingWritten, notFound, warnUnreadableRow } from '../repository-outcomes';
+import {
+  emailTaken,
+  logDroppedFields,
+  NothingWritten,
+  noSignInBookkeeping,
+  notFound,
+  warnUnreadableRow,
+} from '../repository-outcomes';
 import type { SchemaProfile } from '../schema-profile';
 import { type Row, toDate, toText } from '../user-row';
 import type { BoundStatement, UserStatements } from '../users-table-statements';
@@ -194,6 +202,24 @@ export class MssqlRepository implements StoreRepository {
     return this.#call('unmark', ctx, 'write', async ({ query }) => {
       const result = await query(markStatement(MARK_SQL.delete, { userId }));
       return lastCount(result) > 0;
+    });
+  }
+
+  /**
+   * A `write`: not sent again after a connection lost mid-statement, since the first attempt may have
+   * counted the failure already (a deadlock victim, rolled back by the server, is retried).
+   */
+  recordSignIn(
+    userId: string | null,
+    outcome: SignInOutcome,
+    policy: LockoutPolicy,
+    now: Date,
+    ctx?: CallContext,
+  ): Promise<boolean> {
+    return this.#call('recordSignIn', ctx, 'write', async (attempt) => {
+      const statements = this.#statements.recordSignIn(userId, outcome, policy, now);
+      if (!statements) throw noSignInBookkeeping();
+      return (await this.#write(attempt, statements)) > 0;
     });
   }
 

@@ -15,8 +15,9 @@ import { bool, int, text, timestamp } from './columns';
  *   change of email moves it along (as ConfirmEmailChange does).
  * - `SecurityStamp` is renewed on insert, password change and email change (signing the user's other
  *   sessions out, as UserManager does), not on a rehash at login; `ConcurrencyStamp` on every write.
- * - Sign-in is refused while `LockoutEnabled` and `LockoutEnd` is now or later (IsLockedOutAsync);
- *   failed attempts are not counted here (Auth0 has its own brute-force protection).
+ * - Sign-in is refused while `LockoutEnabled` and `LockoutEnd` is now or later (IsLockedOutAsync).
+ *   Failed attempts are counted in `AccessFailedCount`, and a lockout set in `LockoutEnd`, only with
+ *   LEGACY_LOCKOUT=on, as SignInManager (lockoutOnFailure) and UserManager.AccessFailedAsync do.
  * - NOT NULL columns the adapter does not map get Identity's defaults for a new user (LockoutEnabled
  *   = LockoutOptions.AllowedForNewUsers = true).
  * - There are no metadata or name columns: user_metadata / app_metadata given to CreateUser are not
@@ -54,7 +55,12 @@ export const ASPNET_IDENTITY_PROFILE: UsersTableProfile = {
     { column: bool('LockoutEnabled'), value: true },
     { column: int('AccessFailedCount'), value: 0 },
   ],
-  signIn: { lockoutEnabled: bool('LockoutEnabled'), lockoutEnd: timestamp('LockoutEnd') },
+  signIn: {
+    lockoutEnabled: bool('LockoutEnabled'),
+    lockoutEnd: timestamp('LockoutEnd'),
+    // Written only with LEGACY_LOCKOUT=on (AccessFailedAsync's count); new users get 0 from insertDefaults.
+    accessFailedCount: int('AccessFailedCount'),
+  },
   ddl: {
     // What EF Core's SQLite provider creates for Identity. The unique index on NormalizedUserName is
     // an inline constraint so that it exists only on a table created here; EF's non-unique EmailIndex

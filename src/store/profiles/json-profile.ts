@@ -9,6 +9,7 @@ import {
   type PasswordFormatMapping,
   PROFILE_FIELDS,
   type ProfileField,
+  SIGN_IN_KEYS,
   type SignInColumns,
   type Stamp,
   type UsernameMapping,
@@ -324,13 +325,29 @@ function insertDefault(value: unknown, path: string, fail: Fail): InsertDefault 
   return { column: column(json.column, `${path}.column`, fail), value: v as InsertDefault['value'] };
 }
 
+/** The type each sign-in column must have, checked with the JSON path (the adapter writes some of them). */
+const SIGN_IN_TYPES: { readonly [K in (typeof SIGN_IN_KEYS)[number]]: ColumnType['kind'] } = {
+  approved: 'bool',
+  lockedOut: 'bool',
+  lockoutEnabled: 'bool',
+  lockoutEnd: 'timestamp',
+  accessFailedCount: 'int',
+  failedAttemptWindowStart: 'timestamp',
+  lastLoginAt: 'timestamp',
+  lastLockoutAt: 'timestamp',
+};
+
 function signIn(value: unknown, fail: Fail): SignInColumns {
   if (value === undefined) return {};
-  const keys = ['approved', 'lockedOut', 'lockoutEnabled', 'lockoutEnd'] as const;
-  const json = object(value, '$.signIn', fail, { required: [], optional: keys });
-  const result: { -readonly [K in (typeof keys)[number]]?: Column } = {};
-  for (const key of keys) {
-    if (json[key] !== undefined) result[key] = column(json[key], `$.signIn.${key}`, fail);
+  const json = object(value, '$.signIn', fail, { required: [], optional: SIGN_IN_KEYS });
+  const result: { -readonly [K in (typeof SIGN_IN_KEYS)[number]]?: Column } = {};
+  for (const key of SIGN_IN_KEYS) {
+    if (json[key] === undefined) continue;
+    const mapped = column(json[key], `$.signIn.${key}`, fail);
+    if (mapped.type.kind !== SIGN_IN_TYPES[key]) {
+      fail(`$.signIn.${key}.type`, `must be "${SIGN_IN_TYPES[key]}" (${key}), not "${mapped.type.kind}"`);
+    }
+    result[key] = mapped;
   }
   return result;
 }

@@ -69,6 +69,11 @@ function columnDefs(profile: UsersTableProfile): ColumnDef[] {
   if (lockedOut) defs.push({ column: lockedOut, notNull: true, defaultValue: false });
   if (lockoutEnabled) defs.push({ column: lockoutEnabled, notNull: true, defaultValue: false });
   if (lockoutEnd) defs.push({ column: lockoutEnd, notNull: false });
+  const { accessFailedCount, failedAttemptWindowStart, lastLoginAt, lastLockoutAt } = profile.signIn;
+  if (accessFailedCount) defs.push({ column: accessFailedCount, notNull: true, defaultValue: 0 });
+  for (const column of [failedAttemptWindowStart, lastLoginAt, lastLockoutAt]) {
+    if (column) defs.push({ column, notNull: false });
+  }
   const declared = new Set(defs.map((d) => d.column.name.toLowerCase()));
   for (const { column, value } of profile.insertDefaults) {
     if (!declared.has(column.name.toLowerCase())) defs.push({ column, notNull: value !== null });

@@ -18,4 +18,5 @@ export const sqliteDialect: SqlDialect = {
   param: (name) => `@${name}`,
   equalsIgnoreCase: (column, param) => `${column} = ${param} COLLATE NOCASE`,
   equalsExactly: (column, param) => `${column} = ${param} COLLATE BINARY`,
+  instantBefore: (left, right) => `julianday(${left}) < julianday(${right})`,
 };

@@ -4,11 +4,19 @@ import { type Clock, systemClock } from '../../domain/clock';
 import type { DomainLogger } from '../../domain/deps';
 import { IdentityError } from '../../domain/errors';
 import type { IdentityRepository, WriteCondition } from '../../domain/identity-repository';
+import type { LockoutPolicy, SignInOutcome } from '../../domain/lockout-policy';
 import { userMigratedError } from '../../domain/migration-guard';
 import type { MigrationMark, NewUser, StoredPassword, StoredUser } from '../../domain/user';
 import { MIGRATION_MARKS_TABLE as MARKS, MIGRATION_VIAS } from '../migration-marks-table';
 import { profileStatements } from '../profile-statements';
-import { emailTaken, logDroppedFields, NothingWritten, notFound, warnUnreadableRow } from '../repository-outcomes';
+import {
+  emailTaken,
+  logDroppedFields,
+  NothingWritten,
+  noSignInBookkeeping,
+  notFound,
+  warnUnreadableRow,
+} from '../repository-outcomes';
 import type { SchemaProfile } from '../schema-profile';
 import { toDate, toText } from '../user-row';
 import type { BoundStatement, UserStatements } from '../users-table-statements';
@@ -166,6 +174,20 @@ export class SqliteRepository implements IdentityRepository {
 
   unmark(userId: string, ctx?: CallContext): Promise<boolean> {
     return this.#call('unmark', ctx, () => this.#runner.run(markStatement(SQL.deleteMark, { userId })) > 0);
+  }
+
+  recordSignIn(
+    userId: string | null,
+    outcome: SignInOutcome,
+    policy: LockoutPolicy,
+    now: Date,
+    ctx?: CallContext,
+  ): Promise<boolean> {
+    return this.#call('recordSignIn', ctx, () => {
+      const statements = this.#statements.recordSignIn(userId, outcome, policy, now);
+      if (!statements) throw noSignInBookkeeping();
+      return this.#write(statements) > 0;
+    });
   }
 
   ping(ctx?: CallContext): Promise<void> {
