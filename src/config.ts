@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { LEGACY_LOCKOUT_CONFIG_KEYS, LegacyLockoutConfigError, parseLegacyLockoutConfig } from './config-lockout';
 import {
   type HostPort,
   isLoopback,
@@ -15,6 +16,7 @@ import {
   type TrustProxy,
 } from './config-values';
 import type { MigrationMode } from './domain/deps';
+import type { LockoutPolicy } from './domain/lockout-policy';
 import {
   defaultKdfMaxMemory,
   formatBytes,
@@ -69,6 +71,8 @@ export interface Config {
     readonly maxMemoryBytes: number;
   };
   readonly rehashOnLogin: boolean;
+  /** LEGACY_LOCKOUT: keep the legacy schema's failed-attempt counts and lockout at sign-in; null: off. */
+  readonly legacyLockout: LockoutPolicy | null;
   readonly metricsAddr: HostPort | null;
   /** How spans and log lines name a request's user (telemetry/subject-attribute.ts). */
   readonly telemetry: {
@@ -231,6 +235,7 @@ export const CONFIG_KEYS = {
     'password hashes allowed to wait; beyond it calls fail at once with RESOURCE_EXHAUSTED / 429; default 8 × KDF_CONCURRENCY',
   KDF_MAX_MEMORY: `most memory one password hash may take (scrypt 128·N·r·p, argon2 m), e.g. 256MiB; a stored hash needing more is a non-match (with a warning) refused before any work; at least the configured scrypt cost's, at most ${formatBytes(KDF_MAX_MEMORY_LIMIT)}; default the larger of that and ${formatBytes(KDF_MAX_MEMORY_DEFAULT_FLOOR)}`,
   REHASH_ON_LOGIN: 'on: rewrite weaker hashes to scrypt after a successful login; default off',
+  ...LEGACY_LOCKOUT_CONFIG_KEYS,
   METRICS_ADDR: 'Prometheus endpoint address, or off; default 127.0.0.1:9464',
   OTEL_RECORD_EMAIL:
     'true: put emails and usernames in spans and log lines as they are; default false (a keyed hash, identity.email_hash)',
@@ -329,6 +334,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxMemoryBytes: loadKdfMaxMemory(field, scrypt),
     },
     rehashOnLogin: field('REHASH_ON_LOGIN', false, parseBoolean),
+    legacyLockout: loadLegacyLockout(env),
     metricsAddr: field('METRICS_ADDR', { host: '127.0.0.1', port: 9464 } as HostPort | null, (v) =>
       v.trim() === 'off' ? null : parseHostPort(v),
     ),
@@ -345,6 +351,16 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: field('LOG_LEVEL', 'info' as LogLevel, (v) => parseOneOf(v, LOG_LEVELS)),
     shutdownTimeoutMs: field('SHUTDOWN_TIMEOUT', 10_000, parseDuration),
   };
+}
+
+/** LEGACY_LOCKOUT and its limits (config-lockout.ts); a bad value is a ConfigError naming its key. */
+function loadLegacyLockout(env: Env): LockoutPolicy | null {
+  try {
+    return parseLegacyLockoutConfig(env);
+  } catch (error) {
+    if (error instanceof LegacyLockoutConfigError) throw new ConfigError(error.key, error.reason);
+    throw error;
+  }
 }
 
 /**

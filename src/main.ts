@@ -12,6 +12,7 @@ import { createClientTlsCredentials, createGrpcServerCredentials } from './grpc/
 import type { Logger } from './logger';
 import { createConfiguredHasher } from './passwords/configured-hasher';
 import { KdfLimiter } from './passwords/kdf-limiter';
+import { assertProfileKeepsLockout } from './store/legacy-lockout-columns';
 import { loadSchemaProfile } from './store/load-schema-profile';
 import { openRepository, type StoreRepository } from './store/open-repository';
 import { readBuildInfo } from './telemetry/build-info';
@@ -60,6 +61,10 @@ export async function startService(
     store: config.store.kind,
     processMetrics: config.metricsAddr !== null,
   });
+  // LEGACY_LOCKOUT=on needs columns to count in: refused before anything is opened.
+  if (config.legacyLockout) {
+    assertProfileKeepsLockout(loadSchemaProfile(config.schemaProfile, config.profileSettings));
+  }
   const store: IdentityRepository & Pick<StoreRepository, 'poolUsage'> =
     overrides.repository ??
     (await openRepository(config.store, {
@@ -99,6 +104,7 @@ export async function startService(
       migration: config.migration,
       rehashOnLogin: config.rehashOnLogin,
       ...(config.loginRateLimit ? { loginThrottle: createLoginThrottle(config.loginRateLimit, clock) } : {}),
+      ...(config.legacyLockout ? { legacyLockout: config.legacyLockout } : {}),
     });
     // Prepare the dummy hash now, so the first unknown-user login costs what every later one does.
     await hasher.dummyVerify('warm-up');

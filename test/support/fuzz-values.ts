@@ -58,6 +58,12 @@ export const deepValue: fc.Arbitrary<unknown> = fc
   .map(([depth, arrays]) => {
     let value: unknown = 'leaf';
     for (let i = 0; i < depth; i++) value = arrays ? [value] : { k: value };
+    // How fast-check prints it in a failure report: its own printer recurses and would overflow the
+    // stack on a value this deep, hiding the failure. A symbol key is invisible to JSON and protobuf.
+    Object.defineProperty(value, fc.toStringMethod, {
+      value: () => `<${arrays ? 'arrays' : 'objects'} nested ${depth} deep>`,
+      enumerable: false,
+    });
     return value;
   });
 
