@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { initStore } from '../../src/commands/db-init';
 import { loadConfig } from '../../src/config';
 import { createTestCa } from '../support/certs';
 import { startTestOtlpReceiver, type TestOtlpReceiver } from '../support/otlp-receiver';
+import { killUnfinished, runCliToExit } from '../support/serve-process';
 import { TEST_BRIDGE_TOKEN, TEST_SCRYPT_ENV } from '../support/stack';
 
 function occupyPort(): Promise<{ server: Server; port: number }> {
@@ -20,9 +20,6 @@ function occupyPort(): Promise<{ server: Server; port: number }> {
   });
 }
 
-/** Children still running when a test ends (it failed): killed, so a failure leaves no server behind. */
-const running = new Set<ChildProcess>();
-
 interface Run {
   readonly code: number | null;
   readonly output: string;
@@ -30,43 +27,25 @@ interface Run {
   readonly listened: readonly string[];
 }
 
-/**
- * Runs `legacy-identity <command>` as `npm run cli` does (tsx, telemetry/register.ts preloaded) to its
- * end; resolves with its exit code, its output and the addresses it had bound.
- */
-function runCommand(command: 'serve' | 'demo', env: Record<string, string>): Promise<Run> {
-  const child = spawn(
-    process.execPath,
-    ['--require', 'tsx/cjs', '--require', './src/telemetry/register.ts', 'src/cli.ts', command],
-    {
-      env: { PATH: process.env.PATH ?? '', ...TEST_SCRYPT_ENV, GRPC_ADDR: '127.0.0.1:0', LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  running.add(child);
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => {
-    output += d.toString();
+/** Runs `legacy-identity <command>` to its end; resolves with its exit code, output and the addresses it had bound. */
+async function runCommand(command: 'serve' | 'demo', env: Record<string, string>): Promise<Run> {
+  const { code, output } = await runCliToExit(command, {
+    ...TEST_SCRYPT_ENV,
+    GRPC_ADDR: '127.0.0.1:0',
+    LOG_LEVEL: 'info',
+    ...env,
   });
-  child.stderr.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  return new Promise((resolveRun) => {
-    child.once('exit', (code) => {
-      running.delete(child);
-      const listened = output
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .flatMap((line) => {
-          if (line.event === 'grpc_listening') return [String(line.address)];
-          if (line.event === 'bridge_listening') return [`${line.host}:${line.port}`];
-          if (line.event === 'metrics_listening') return [new URL(String(line.url)).host];
-          return [];
-        });
-      resolveRun({ code, output, listened });
+  const listened = output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .flatMap((line) => {
+      if (line.event === 'grpc_listening') return [String(line.address)];
+      if (line.event === 'bridge_listening') return [`${line.host}:${line.port}`];
+      if (line.event === 'metrics_listening') return [new URL(String(line.url)).host];
+      return [];
     });
-  });
+  return { code, output, listened };
 }
 
 /** True when something accepts TCP connections at host:port (binding it fails). */
@@ -99,8 +78,7 @@ describe('serve and demo: a start-up failure after the gRPC port is bound', func
     await initStore(config.store, { profile: config.schemaProfile, createLegacySchema: true });
   });
   afterEach(() => {
-    for (const child of running) child.kill('SIGKILL');
-    running.clear();
+    killUnfinished();
   });
   after(async () => {
     busy.server.close();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runCliToExit } from '../support/serve-process';
 import { TEST_BRIDGE_TOKEN, TEST_SCRYPT_ENV } from '../support/stack';
 
 /** The database password every malformed STORE_URL below carries, whole or in part. */
@@ -16,31 +16,15 @@ function quotesPassword(text: string): string | null {
 
 /** Runs `serve` as `npm start` does, to its end: exit code and everything it wrote. */
 function serve(storeUrl: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--require', 'tsx/cjs', '--require', './src/telemetry/register.ts', 'src/cli.ts', 'serve'],
-    {
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...TEST_SCRYPT_ENV,
-        STORE_URL: storeUrl,
-        BRIDGE_TOKENS: TEST_BRIDGE_TOKEN,
-        GRPC_ADDR: '127.0.0.1:0',
-        HTTP_ADDR: '127.0.0.1:0',
-        METRICS_ADDR: 'off',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => {
-    output += d.toString();
+  return runCliToExit('serve', {
+    ...TEST_SCRYPT_ENV,
+    STORE_URL: storeUrl,
+    BRIDGE_TOKENS: TEST_BRIDGE_TOKEN,
+    GRPC_ADDR: '127.0.0.1:0',
+    HTTP_ADDR: '127.0.0.1:0',
+    METRICS_ADDR: 'off',
+    LOG_LEVEL: 'info',
   });
-  child.stderr.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output })));
 }
 
 describe('serve: a malformed STORE_URL is a configuration error that quotes no part of the password', function () {

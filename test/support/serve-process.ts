@@ -19,11 +19,7 @@ export interface ServeProcess {
  * the `started` log line names the gRPC, bridge and metrics addresses.
  */
 export async function startServeProcess(env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--require', 'tsx/cjs', '--require', './src/telemetry/register.ts', 'src/cli.ts', 'serve'],
-    { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawnCli('serve', env);
   let stdout = '';
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -54,4 +50,43 @@ export async function startServeProcess(env: Record<string, string>): Promise<Se
       return exited;
     },
   };
+}
+
+/** `legacy-identity <command>` as `npm start` / `npm run cli` run it: tsx, telemetry/register.ts preloaded. */
+function spawnCli(command: string, env: Record<string, string>): ChildProcess {
+  return spawn(
+    process.execPath,
+    ['--require', 'tsx/cjs', '--require', './src/telemetry/register.ts', 'src/cli.ts', command],
+    { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
+
+/** Children of runCliToExit still running (a test failed before they ended); see killUnfinished. */
+const unfinished = new Set<ChildProcess>();
+
+/** Runs `legacy-identity <command>` (as spawnCli does) to its end: its exit code and everything it wrote. */
+export function runCliToExit(
+  command: 'serve' | 'demo',
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawnCli(command, env);
+  unfinished.add(child);
+  let output = '';
+  const collect = (d: Buffer): void => {
+    output += d.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      unfinished.delete(child);
+      resolve({ code, output });
+    }),
+  );
+}
+
+/** Kills what runCliToExit started and has not ended, so a failed test leaves no server behind. */
+export function killUnfinished(): void {
+  for (const child of unfinished) child.kill('SIGKILL');
+  unfinished.clear();
 }
